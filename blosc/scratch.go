@@ -1,0 +1,34 @@
+package blosc
+
+import (
+	"sync"
+
+	"github.com/pierrec/lz4/v4"
+)
+
+// scratch is the per-goroutine working memory of one block: the shuffled
+// block, a stream output buffer and the codecs' tables. It is pooled so a
+// chunk costs no allocation per block.
+type scratch struct {
+	tmp   []byte // shuffled block
+	out   []byte // one block's compressed output
+	htab  [1 << lzHashLog]uint32
+	htab2 [1 << lzHashLog2]uint16
+	lz4   lz4.CompressorCCompat
+	lz4hc lz4.CompressorHC
+}
+
+var scratchPool sync.Pool
+
+func getScratch(blocksize int) *scratch {
+	s, _ := scratchPool.Get().(*scratch)
+	if s == nil {
+		s = new(scratch)
+	}
+	if cap(s.tmp) < blocksize {
+		s.tmp = make([]byte, blocksize)
+	}
+	return s
+}
+
+func putScratch(s *scratch) { scratchPool.Put(s) }

@@ -149,6 +149,11 @@ func encodeStream(c Codec, clevel int, split bool, dst, src []byte, maxout int, 
 		n, _ = s.lz4hc.CompressBlock(src, dst[:maxout])
 		return n
 	case Snappy:
+		// snappy-c's snappy_compress refuses any output buffer smaller
+		// than snappy_max_compressed_length, whatever the data.
+		if maxout < snappyMaxCompressedLength(len(src)) {
+			return 0
+		}
 		out := s2.EncodeSnappy(dst[:cap(dst)], src)
 		n = len(out)
 	case Zlib:

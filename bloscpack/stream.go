@@ -1,0 +1,196 @@
+package bloscpack
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+)
+
+// rawChunk is one chunk read in file order, before verification.
+type rawChunk struct {
+	i    int
+	pos  int64
+	buf  []byte // Blosc buffer followed by its digest
+	n    int64  // expected decoded size, -1 if only the Blosc header knows
+	out  []byte
+	err  error
+	done chan struct{}
+}
+
+// readRaw reads chunk i at pos (header, body, digest) without checking it
+// and returns it with the position of the next chunk.
+func (r *Reader) readRaw(i int, pos int64) (*rawChunk, int64, error) {
+	field := fmt.Sprintf("chunk %d", i)
+	var bh [BloscHeaderSize]byte
+	if err := readFull(r.r, bh[:], pos, field); err != nil {
+		return nil, 0, err
+	}
+	cbytes := int64(binary.LittleEndian.Uint32(bh[12:]))
+	dsz := int64(r.hdr.Checksum.Size())
+	if cbytes < BloscHeaderSize {
+		return nil, 0, errorf(ErrFormat, pos, field, "blosc header says the chunk is %d bytes long, less than its 16-byte header", cbytes)
+	}
+	if pos+cbytes+dsz > r.fileSize {
+		return nil, 0, errorf(ErrTruncated, pos, field, "chunk of %d bytes plus its %d-byte digest ends at %d, beyond the end of the file (%d bytes)", cbytes, dsz, pos+cbytes+dsz, r.fileSize)
+	}
+	buf := make([]byte, cbytes+dsz)
+	if err := readFull(r.r, buf, pos, field); err != nil {
+		return nil, 0, err
+	}
+	return &rawChunk{i: i, pos: pos, buf: buf, n: -1, done: make(chan struct{})}, pos + cbytes + dsz, nil
+}
+
+// decode verifies the digest and decompresses the chunk.
+func (r *Reader) decode(c *rawChunk) {
+	defer close(c.done)
+	dsz := r.hdr.Checksum.Size()
+	comp, want := c.buf[:len(c.buf)-dsz], c.buf[len(c.buf)-dsz:]
+	field := fmt.Sprintf("chunk %d", c.i)
+	if dsz > 0 {
+		var sum [64]byte
+		if got := r.hdr.Checksum.Sum(sum[:0], comp); !bytes.Equal(got, want) {
+			c.err = errorf(ErrChecksumMismatch, c.pos, field,
+				"Checksum mismatch detected in chunk, expected: '%s', received: '%s'", PyBytesRepr(want), PyBytesRepr(got))
+			return
+		}
+	}
+	n := c.n
+	if n < 0 {
+		n = int64(binary.LittleEndian.Uint32(comp[4:]))
+	}
+	c.out = make([]byte, n)
+	c.err = decodeInto(c.i, c.pos, comp, c.out)
+}
+
+// WriteTo decodes the file from the current Read position to the end and
+// writes it to w: chunks are read in file order (as bloscpack does, without
+// trusting the offsets table), verified and decompressed on Workers
+// goroutines and written in order. Chunks before a damaged one are written.
+func (r *Reader) WriteTo(w io.Writer) (int64, error) {
+	var written int64
+	skip := int64(0)
+	start, pos := 0, r.first
+	if r.off > 0 {
+		idx, err := r.index()
+		if err != nil {
+			return 0, err
+		}
+		total, _ := r.Size()
+		if r.off >= total {
+			return 0, nil
+		}
+		start = r.chunkAt(idx, r.off)
+		pos = idx[start].pos
+		skip = r.off - idx[start].start
+	}
+	err := r.walk(start, pos, func(c *rawChunk) error {
+		out := c.out[skip:]
+		skip = 0
+		n, err := w.Write(out)
+		written += int64(n)
+		r.off += int64(n)
+		return err
+	})
+	return written, err
+}
+
+// walk reads chunks from chunk start at pos in file order, decodes them in
+// parallel and hands them to fn in order.
+func (r *Reader) walk(start int, pos int64, fn func(*rawChunk) error) error {
+	h := r.hdr
+	jobs := make(chan *rawChunk)
+	defer close(jobs)
+	for range r.workers() {
+		go func() {
+			for c := range jobs {
+				r.decode(c)
+			}
+		}()
+	}
+	var queue []*rawChunk
+	drain := func() error {
+		c := queue[0]
+		queue = queue[1:]
+		<-c.done
+		if c.err != nil {
+			return c.err
+		}
+		return fn(c)
+	}
+	fail := func(err error) error {
+		for len(queue) > 0 {
+			if e := drain(); e != nil {
+				return e
+			}
+		}
+		return err
+	}
+	for i := start; h.NChunks < 0 || int64(i) < h.NChunks; i++ {
+		if h.NChunks < 0 && pos >= r.fileSize {
+			break
+		}
+		c, next, err := r.readRaw(i, pos)
+		if err != nil {
+			return fail(err)
+		}
+		if h.ChunkSize >= 0 && h.LastChunk >= 0 && h.NChunks >= 0 {
+			c.n = h.ChunkSize
+			if int64(i) == h.NChunks-1 {
+				c.n = h.LastChunk
+			}
+		}
+		pos = next
+		queue = append(queue, c)
+		jobs <- c
+		for len(queue) > 2*r.workers() {
+			if err := drain(); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	return fail(nil)
+}
+
+// VerifyResult summarizes a Verify pass.
+type VerifyResult struct {
+	Chunks   int   // chunks checked
+	Decoded  int64 // decoded bytes
+	End      int64 // file position after the last chunk's digest
+	Trailing int64 // bytes after the last chunk (bloscpack's append leaves some)
+}
+
+// Verify checks the whole file without writing anything: every chunk's
+// digest and Blosc structure, that every chunk decodes to the size the
+// header promises, and that the offsets table points at the chunks as they
+// lie in the file. The metadata digest was checked by NewReader.
+func (r *Reader) Verify() (VerifyResult, error) {
+	var res VerifyResult
+	var positions []int64
+	end := r.first
+	err := r.walk(0, r.first, func(c *rawChunk) error {
+		res.Chunks++
+		res.Decoded += int64(len(c.out))
+		positions = append(positions, c.pos)
+		end = c.pos + int64(len(c.buf))
+		return nil
+	})
+	if err != nil {
+		return res, err
+	}
+	for i, p := range r.table {
+		if i < len(positions) && p != positions[i] {
+			return res, errorf(ErrFormat, r.offPos+8*int64(i), fmt.Sprintf("offsets[%d]", i),
+				"offset %d, but chunk %d lies at %d", p, i, positions[i])
+		}
+	}
+	for i := len(r.table); i < len(r.slots); i++ {
+		if r.slots[i] != -1 {
+			return res, errorf(ErrFormat, r.offPos+8*int64(i), fmt.Sprintf("offsets[%d]", i),
+				"unused offset slot holds %d, want -1", r.slots[i])
+		}
+	}
+	res.End = end
+	res.Trailing = r.fileSize - end
+	return res, nil
+}

@@ -1,0 +1,310 @@
+package tscodec
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/bits"
+	"sync"
+
+	"github.com/klauspost/compress/huff0"
+	"github.com/klauspost/compress/zstd"
+)
+
+// pow10 holds the exact powers of ten used as decimal scales.
+var pow10 = func() (p [maxScale + 1]float64) {
+	p[0] = 1
+	for i := 1; i <= maxScale; i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// zstdMin is the smallest block for which the zstd value kind is tried.
+const zstdMin = 256
+
+var (
+	zencOnce sync.Once
+	zenc     *zstd.Encoder
+	zdecOnce sync.Once
+	zdec     *zstd.Decoder
+)
+
+func zstdEncoder() *zstd.Encoder {
+	zencOnce.Do(func() {
+		zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault),
+			zstd.WithEncoderConcurrency(1), zstd.WithZeroFrames(true))
+	})
+	return zenc
+}
+
+func zstdDecoder() *zstd.Decoder {
+	zdecOnce.Do(func() {
+		zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1),
+			zstd.WithDecoderMaxMemory(MaxSamples*10+1<<16))
+	})
+	return zdec
+}
+
+// Encoder encodes blocks, reusing its scratch space between calls. The zero
+// value is ready to use; an Encoder is not safe for concurrent use.
+type Encoder struct {
+	// NoZstd disables the zstd value kind (faster decoding, larger blocks).
+	NoZstd bool
+
+	ints  []int64
+	zz    []uint64
+	zz2   []uint64
+	zz0   []uint64
+	bytes []byte
+	zbuf  []byte
+	huff  *huff0.Scratch
+}
+
+// AppendBlock encodes the samples (ts[i], vs[i]) as one block appended to
+// dst; see the package function of the same name.
+func (e *Encoder) AppendBlock(dst []byte, ts []int64, vs []float64) ([]byte, error) {
+	n := len(ts)
+	if len(vs) != n || n > MaxSamples {
+		return dst, fmt.Errorf("%w: %d timestamps, %d values (at most %d)", ErrLength, len(ts), len(vs), MaxSamples)
+	}
+	kindAt := len(dst)
+	dst = append(dst, 0)
+	dst = binary.AppendUvarint(dst, uint64(n))
+	var tk, vk byte
+	dst, tk = e.appendTimes(dst, ts)
+	dst, vk = e.appendValues(dst, vs)
+	dst[kindAt] = formatVersion<<4 | vk<<2 | tk
+	return dst, nil
+}
+
+// interval picks the block's expected interval: the majority delta
+// (Boyer-Moore vote), which is the sampling interval of a regular series.
+func interval(ts []int64) int64 {
+	var cand int64
+	votes := 0
+	for i := 1; i < len(ts); i++ {
+		d := ts[i] - ts[i-1]
+		switch {
+		case votes == 0:
+			cand, votes = d, 1
+		case d == cand:
+			votes++
+		default:
+			votes--
+		}
+	}
+	return cand
+}
+
+func (e *Encoder) appendTimes(dst []byte, ts []int64) ([]byte, byte) {
+	n := len(ts)
+	if n == 0 {
+		return dst, timeRegular
+	}
+	dst = binary.AppendVarint(dst, ts[0])
+	if n == 1 {
+		return dst, timeRegular
+	}
+	iv := interval(ts)
+	dst = binary.AppendVarint(dst, iv)
+	e.zz = e.zz[:0]
+	nonzero, sparseSize, last := 0, 0, 0
+	for i := 1; i < n; i++ {
+		r := ts[i] - ts[i-1] - iv
+		e.zz = append(e.zz, zigzag(r))
+		if r != 0 {
+			nonzero++
+			sparseSize += uvarintLen(uint64(i-last)) + uvarintLen(zigzag(r))
+			last = i
+		}
+	}
+	if nonzero == 0 {
+		return dst, timeRegular
+	}
+	sparseSize += uvarintLen(uint64(nonzero))
+	if sparseSize <= packedSize(e.zz) {
+		dst = binary.AppendUvarint(dst, uint64(nonzero))
+		last = 0
+		for i, z := range e.zz {
+			if z != 0 {
+				dst = binary.AppendUvarint(dst, uint64(i+1-last))
+				dst = binary.AppendUvarint(dst, z)
+				last = i + 1
+			}
+		}
+		return dst, timeSparse
+	}
+	return appendFrames(dst, e.zz), timePacked
+}
+
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
+}
+
+// packedSize is the size appendFrames would produce.
+func packedSize(vals []uint64) int {
+	size := 0
+	for len(vals) > 0 {
+		n := min(len(vals), frameLen)
+		var or uint64
+		for _, v := range vals[:n] {
+			or |= v
+		}
+		w := 0
+		for or != 0 {
+			w++
+			or >>= 1
+		}
+		size += 1 + (n*w+7)/8
+		vals = vals[n:]
+	}
+	return size
+}
+
+func appendDecimalHead(dst []byte, scale, order int, m0 int64, d1 uint64) []byte {
+	dst = append(dst, byte(scale), byte(order))
+	dst = binary.AppendVarint(dst, m0)
+	if order == 2 {
+		dst = binary.AppendUvarint(dst, d1)
+	}
+	return dst
+}
+
+// appendEntropy entropy-codes the residuals of the order that bit-packs
+// smallest, as uvarint bytes through huff0 (order-0 Huffman: noise) and
+// zstd (repeats: daily patterns), and appends the smaller if it beats
+// bit-packing.
+func (e *Encoder) appendEntropy(dst []byte, m []int64, scale int) ([]byte, bool) {
+	order, packed := 1, packedSize(e.zz)
+	if p := packedSize(e.zz0); p < packed {
+		order, packed = 0, p
+	}
+	if p := packedSize(e.zz2) + uvarintLen(e.zz[0]); len(m) >= 3 && p < packed {
+		order, packed = 2, p
+	}
+	e.bytes = e.bytes[:0]
+	for _, z := range [][]uint64{e.zz0, e.zz, e.zz2}[order] {
+		e.bytes = binary.AppendUvarint(e.bytes, z)
+	}
+	method := byte(entropyZstd)
+	e.zbuf = zstdEncoder().EncodeAll(e.bytes, e.zbuf[:0])
+	if len(e.bytes) <= huff0.BlockSizeMax {
+		if e.huff == nil {
+			e.huff = &huff0.Scratch{Reuse: huff0.ReusePolicyNone}
+		}
+		if h, _, err := huff0.Compress1X(e.bytes, e.huff); err == nil && len(h) < len(e.zbuf) {
+			method = entropyHuff0
+			e.zbuf = append(e.zbuf[:0], h...)
+		}
+	}
+	zlen := len(e.zbuf)
+	if 1+zlen+uvarintLen(uint64(zlen))+uvarintLen(uint64(len(e.bytes))) >= packed {
+		return dst, false
+	}
+	dst = appendDecimalHead(dst, scale, order, m[0], e.zz[0])
+	dst = append(dst, method)
+	dst = binary.AppendUvarint(dst, uint64(len(e.bytes)))
+	dst = binary.AppendUvarint(dst, uint64(zlen))
+	return append(dst, e.zbuf...), true
+}
+
+// bitCost approximates what an entropy coder spends: the sum of the
+// residuals' bit lengths.
+func bitCost(vals []uint64) int {
+	c := 0
+	for _, v := range vals {
+		c += bits.Len64(v) + 1
+	}
+	return c / 8
+}
+
+// decimalScale returns the smallest scale e at which every value is an
+// integer m with float64(m)/10^e reproducing its exact bits, and those
+// integers in e.ints; ok is false when there is none (NaN, ±Inf, -0, or
+// more than maxScale significant decimals).
+func (e *Encoder) decimalScale(vs []float64) (scale int, ok bool) {
+	const limit = 1 << 53
+	prev := math.Float64bits(vs[0]) + 1 // differs from vs[0]
+	for _, v := range vs {
+		b := math.Float64bits(v)
+		if b == prev {
+			continue
+		}
+		prev = b
+		for {
+			m := math.Round(v * pow10[scale])
+			if math.Abs(m) < limit && math.Float64bits(float64(int64(m))/pow10[scale]) == b {
+				break
+			}
+			if scale++; scale > maxScale {
+				return 0, false
+			}
+		}
+	}
+	p := pow10[scale]
+	e.ints = e.ints[:0]
+	for _, v := range vs {
+		m := math.Round(v * p)
+		if math.Abs(m) >= limit || math.Float64bits(float64(int64(m))/p) != math.Float64bits(v) {
+			return 0, false
+		}
+		e.ints = append(e.ints, int64(m))
+	}
+	return scale, true
+}
+
+func (e *Encoder) appendValues(dst []byte, vs []float64) ([]byte, byte) {
+	n := len(vs)
+	if n == 0 {
+		return dst, valConst
+	}
+	first := math.Float64bits(vs[0])
+	constant := true
+	for _, v := range vs[1:] {
+		if math.Float64bits(v) != first {
+			constant = false
+			break
+		}
+	}
+	if constant {
+		return binary.LittleEndian.AppendUint64(dst, first), valConst
+	}
+	scale, ok := e.decimalScale(vs)
+	if !ok {
+		return appendXOR(dst, vs), valXOR
+	}
+	m := e.ints
+	// Residuals of order 0 (offset from the first value: noise around a
+	// level), 1 (first differences: random walks) and 2 (second
+	// differences: counters and smooth curves); keep the cheapest.
+	e.zz, e.zz2, e.zz0 = e.zz[:0], e.zz2[:0], e.zz0[:0]
+	for i := 1; i < n; i++ {
+		e.zz0 = append(e.zz0, zigzag(m[i]-m[0]))
+		e.zz = append(e.zz, zigzag(m[i]-m[i-1]))
+		if i >= 2 {
+			e.zz2 = append(e.zz2, zigzag((m[i]-m[i-1])-(m[i-1]-m[i-2])))
+		}
+	}
+	if !e.NoZstd && n >= zstdMin {
+		if out, ok := e.appendEntropy(dst, m, scale); ok {
+			return out, valZstd
+		}
+	}
+	order, res, best := 1, e.zz, packedSize(e.zz)
+	if c := packedSize(e.zz0); c < best {
+		order, res, best = 0, e.zz0, c
+	}
+	if n >= 3 {
+		if c := packedSize(e.zz2) + uvarintLen(e.zz[0]); c < best {
+			order, res = 2, e.zz2
+		}
+	}
+	dst = appendDecimalHead(dst, scale, order, m[0], e.zz[0])
+	return appendFrames(dst, res), valDecimal
+}

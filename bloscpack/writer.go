@@ -151,6 +151,7 @@ func NewWriter(dst io.Writer, size int64, opts *Options) (*Writer, error) {
 		h.ChunkSize, h.LastChunk, h.NChunks = o.ChunkSize, -1, -1
 	}
 	w.hdr = h
+	w.initPool()
 	buf := h.Encode(make([]byte, 0, 4096))
 	if o.Metadata != nil {
 		js, err := CompactJSON(o.Metadata)
@@ -212,12 +213,15 @@ func (w *Writer) chunkLen() int64 {
 	return w.opts.ChunkSize
 }
 
-func (w *Writer) getBuf() []byte {
-	if b, ok := w.pool.Get().(*[]byte); ok {
-		return (*b)[:0]
+func (w *Writer) initPool() {
+	n := w.opts.ChunkSize
+	if w.size >= 0 {
+		n = max(w.hdr.ChunkSize, w.hdr.LastChunk)
 	}
-	return make([]byte, 0, w.chunkLen())
+	w.pool.New = func() any { b := make([]byte, 0, n); return &b }
 }
+
+func (w *Writer) getBuf() []byte { return (*w.pool.Get().(*[]byte))[:0] }
 
 // Write accepts input bytes; full chunks are compressed in the background.
 func (w *Writer) Write(p []byte) (int, error) {

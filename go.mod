@@ -14,6 +14,7 @@ require (
 	github.com/nlpodyssey/gopickle v0.2.0 // indirect
 	github.com/pierrec/lz4/v4 v4.1.33 // indirect
 	github.com/wcharczuk/go-chart/v2 v2.1.2 // indirect
+	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/image v0.18.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )

@@ -1,0 +1,278 @@
+package whisper
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Point is one (timestamp, value) pair to store.
+type Point struct {
+	Timestamp int64
+	Value     float64
+}
+
+// updateScratch is reused by every write on a File (under File.mu), so
+// steady-state updates allocate nothing.
+type updateScratch struct {
+	points  []Point
+	aligned []Point
+	keep    []Point
+	runs    []run
+	lower   []int64
+	set     pySet
+	prop    propScratch
+}
+
+// run is a stretch of points python writes with one write: they go to
+// consecutive slots starting at the slot of start.
+type run struct {
+	start int64
+	first int // index into aligned
+	n     int
+}
+
+// Update is python's file_update(fh, value, timestamp, now): the point must
+// satisfy 0 <= now - timestamp < maxRetention (else TimestampNotCovered);
+// it is written, aligned, into the finest archive whose retention covers
+// its age and then propagated to coarser archives until one does not
+// receive a value. One 12-byte write per archive it reaches, one read of
+// the neighbouring finer points per propagation.
+func (w *File) Update(value float64, timestamp, now int64) error {
+	release, err := w.beginWrite()
+	if err != nil {
+		return err
+	}
+	defer release()
+	h := w.hdr
+	diff := now - timestamp
+	if !(diff < int64(h.MaxRetention) && diff >= 0) {
+		return errNotCovered()
+	}
+	ai := -1
+	for i := range h.Archives {
+		if int64(h.Archives[i].Retention) >= diff {
+			ai = i
+			break
+		}
+	}
+	if ai < 0 { // python: NameError on a header whose archives cover less than maxRetention
+		return errNotCovered()
+	}
+	a := &h.Archives[ai]
+	interval := align(timestamp, a.SecondsPerPoint)
+	if !validTS(interval) {
+		return fmt.Errorf("%s: timestamp %d does not fit a uint32 (python: struct.error)", w.name, timestamp)
+	}
+	if a.Points == 0 {
+		return errNotCovered()
+	}
+	base, err := w.base(ai)
+	if err != nil {
+		return err
+	}
+	var pos int64
+	if base != 0 {
+		pos = slotPos(a, base, interval)
+	}
+	var b [pointSize]byte
+	putPoint(b[:], interval, value)
+	off := int64(a.Offset) + pos*pointSize
+	if _, err := w.f.WriteAt(b[:], off); err != nil {
+		return w.ioErr("writing point", off, err)
+	}
+	if pos == 0 {
+		w.bases[ai].Store(uint32(interval))
+	}
+	s := &w.scr
+	for lo := ai + 1; lo < len(h.Archives); lo++ {
+		s.lower = append(s.lower[:0], interval)
+		ok, err := w.propagateLevel(lo-1, lo, s.lower)
+		if err != nil || !ok {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateMany is python's update_many(path, points, now): points are sorted
+// newest first (stably), each goes to the finest archive whose retention
+// covers its age (points older than maxRetention are dropped silently;
+// points in the future are accepted, as in python), and each archive's
+// points are written and propagated as python's __archive_update_many does.
+//
+// Duplicates: among points that fall into the same slot of an archive the
+// one with the largest raw timestamp wins, and among exactly equal
+// timestamps the first one given wins (python 1.1.x).
+//
+// Every stretch of consecutive slots is written with one WriteAt (two when
+// it wraps the ring end), and each propagation level reads the finer
+// points it needs once per stretch of consecutive coarser intervals.
+//
+// Deviations, both where python raises or corrupts: a point whose aligned
+// timestamp does not fit a uint32 makes UpdateMany fail before anything is
+// written (python raises struct.error after writing the finer archives);
+// a run of future points longer than an archive is clipped to that archive
+// (python writes the excess over the next archive).
+func (w *File) UpdateMany(points []Point, now int64) error {
+	if len(points) == 0 {
+		return nil
+	}
+	release, err := w.beginWrite()
+	if err != nil {
+		return err
+	}
+	defer release()
+	s := &w.scr
+	s.points = append(s.points[:0], points...)
+	pts := s.points
+	slices.SortStableFunc(pts, func(a, b Point) int {
+		switch {
+		case a.Timestamp > b.Timestamp:
+			return -1
+		case a.Timestamp < b.Timestamp:
+			return 1
+		}
+		return 0
+	})
+	// Split into per-archive groups first, so that invalid timestamps are
+	// found before anything is written.
+	type group struct{ archive, from, to int }
+	var groupsBuf [8]group
+	groups := groupsBuf[:0]
+	h := w.hdr
+	ai, start := 0, 0
+	i := 0
+	for ; i < len(pts); i++ {
+		age := now - pts[i].Timestamp
+		for ai < len(h.Archives) && int64(h.Archives[ai].Retention) < age {
+			if i > start {
+				groups = append(groups, group{ai, start, i})
+			}
+			start = i
+			ai++
+		}
+		if ai == len(h.Archives) {
+			break
+		}
+	}
+	if ai < len(h.Archives) && i > start {
+		groups = append(groups, group{ai, start, i})
+	}
+	for _, g := range groups {
+		a := &h.Archives[g.archive]
+		if a.Points == 0 {
+			return fmt.Errorf("%s: archive %d has no points (python: ZeroDivisionError)", w.name, g.archive)
+		}
+		for _, p := range pts[g.from:g.to] {
+			if !validTS(align(p.Timestamp, a.SecondsPerPoint)) {
+				return fmt.Errorf("%s: timestamp %d does not fit a uint32 (python: struct.error)", w.name, p.Timestamp)
+			}
+		}
+	}
+	for _, g := range groups {
+		seg := pts[g.from:g.to]
+		slices.Reverse(seg) // chronological, exact duplicates now last-given first
+		if err := w.archiveUpdateMany(g.archive, seg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// archiveUpdateMany is python's __archive_update_many for archive ai with
+// points in chronological order.
+func (w *File) archiveUpdateMany(ai int, points []Point) error {
+	h := w.hdr
+	a := &h.Archives[ai]
+	s := &w.scr
+	step := int64(a.SecondsPerPoint)
+	s.aligned = s.aligned[:0]
+	for _, p := range points {
+		s.aligned = append(s.aligned, Point{align(p.Timestamp, a.SecondsPerPoint), p.Value})
+	}
+	al := s.aligned
+	// Build python's packed strings: the last point of each run of equal
+	// intervals, consecutive intervals joined (python also joins anything
+	// that follows interval 0, its "not previousInterval" test).
+	s.runs = s.runs[:0]
+	var prev int64
+	havePrev := false
+	keep := s.keep[:0]
+	for i := range al {
+		if i+1 < len(al) && al[i].Timestamp == al[i+1].Timestamp {
+			continue
+		}
+		iv := al[i].Timestamp
+		if !havePrev || prev == 0 || iv == prev+step {
+			if len(s.runs) == 0 {
+				s.runs = append(s.runs, run{first: len(keep)})
+			}
+		} else {
+			r := &s.runs[len(s.runs)-1]
+			r.start = prev - step*int64(r.n-1)
+			s.runs = append(s.runs, run{first: len(keep)})
+		}
+		keep = append(keep, al[i])
+		s.runs[len(s.runs)-1].n++
+		prev, havePrev = iv, true
+	}
+	s.keep = keep
+	if len(s.runs) > 0 {
+		r := &s.runs[len(s.runs)-1]
+		r.start = prev - step*int64(r.n-1)
+	}
+	base, err := w.base(ai)
+	if err != nil {
+		return err
+	}
+	if base == 0 {
+		base = s.runs[0].start
+	}
+	P := int64(a.Points)
+	for _, r := range s.runs {
+		pos := slotPos(a, base, r.start)
+		buf := w.pointBuf(r.n)
+		for k := 0; k < r.n; k++ {
+			p := keep[r.first+k]
+			putPoint(buf[k*pointSize:], p.Timestamp, p.Value)
+		}
+		firstN := min(int64(r.n), P-pos)
+		off := int64(a.Offset) + pos*pointSize
+		if _, err := w.f.WriteAt(buf[:firstN*pointSize], off); err != nil {
+			return w.ioErr("writing points", off, err)
+		}
+		if firstN < int64(r.n) {
+			// python writes the rest from the archive start; clip it to
+			// the archive (python would run over into the next archive).
+			rest := min(int64(r.n)-firstN, P)
+			if _, err := w.f.WriteAt(buf[firstN*pointSize:(firstN+rest)*pointSize], int64(a.Offset)); err != nil {
+				return w.ioErr("writing points", int64(a.Offset), err)
+			}
+			w.bases[ai].Store(uint32(keep[r.first+int(firstN)].Timestamp))
+		} else if pos == 0 {
+			w.bases[ai].Store(uint32(keep[r.first].Timestamp))
+		}
+	}
+	// Propagate to every coarser archive, in python's set order.
+	for lo := ai + 1; lo < len(h.Archives); lo++ {
+		lspp := h.Archives[lo].SecondsPerPoint
+		s.lower = s.lower[:0]
+		for _, p := range al {
+			s.lower = append(s.lower, align(p.Timestamp, lspp))
+		}
+		order := s.set.iterate(s.lower)
+		ok, err := w.propagateLevel(lo-1, lo, order)
+		if err != nil || !ok {
+			return err
+		}
+	}
+	return nil
+}
+
+// pointBuf returns w.buf grown to n points.
+func (w *File) pointBuf(n int) []byte {
+	if cap(w.buf) < n*pointSize {
+		w.buf = make([]byte, n*pointSize)
+	}
+	return w.buf[:n*pointSize]
+}

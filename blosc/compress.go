@@ -136,6 +136,9 @@ func (e *encoder) header(cbytes int) Header {
 // size, or 0 when it does not fit and must be stored as memcpy.
 func (e *encoder) compress(out []byte, nthreads int) int {
 	ntbytes := HeaderSize + 4*e.nblocks
+	if ntbytes+4 >= e.maxbytes {
+		return 0 // the block starts alone overflow: blosc_c gives up at block 0
+	}
 	first := 0
 	if nt := min(nthreads, e.nblocks); nt > 1 {
 		var ok bool

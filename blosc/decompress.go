@@ -23,18 +23,6 @@ func (h Header) plan(src []byte) ([]blockPlan, error) {
 	if nb == 0 {
 		return nil, nil
 	}
-	if h.Blocksize > h.Nbytes {
-		return nil, corrupt(8, "blocksize", "%d is larger than nbytes %d", h.Blocksize, h.Nbytes)
-	}
-	if nb > (h.Cbytes-HeaderSize)/4 {
-		return nil, corrupt(12, "cbytes", "%d bytes cannot hold %d block starts", h.Cbytes, nb)
-	}
-	if h.Codec() > Zstd {
-		return nil, corrupt(2, "flags", "unknown codec format %d", h.codecFormat())
-	}
-	if h.VersionLZ != VersionLZ {
-		return nil, corrupt(1, "versionlz", "codec format version %d, want %d", h.VersionLZ, VersionLZ)
-	}
 	cb := h.Cbytes
 	split := h.Split()
 	leftover := h.Nbytes % h.Blocksize
@@ -50,13 +38,12 @@ func (h Header) plan(src []byte) ([]blockPlan, error) {
 			}
 			p.streams = h.Typesize
 		}
-		field := fmt.Sprintf("bstarts[%d]", j)
 		p.start = int(int32(binary.LittleEndian.Uint32(src[HeaderSize+4*j:])))
 		off := p.start
 		neblock := p.size / p.streams
 		for s := 0; s < p.streams; s++ {
 			if off < 0 || off > cb-4 {
-				return nil, corrupt(HeaderSize+4*j, field, "stream %d at offset %d is outside the chunk of %d bytes", s, off, cb)
+				return nil, corrupt(HeaderSize+4*j, fmt.Sprintf("bstarts[%d]", j), "stream %d at offset %d is outside the chunk of %d bytes", s, off, cb)
 			}
 			csize := int(int32(binary.LittleEndian.Uint32(src[off:])))
 			off += 4
@@ -98,11 +85,10 @@ func Decompress(dst, src []byte, nthreads int) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	n0 := len(dst)
+	orig, n0 := dst, len(dst)
 	dst = grow(dst, h.Nbytes)
-	out := dst[n0:]
-	if err := decodeBlocks(h, plans, out, src, threads(nthreads)); err != nil {
-		return dst[:n0], err
+	if err := decodeBlocks(h, plans, dst[n0:], src, threads(nthreads)); err != nil {
+		return orig, err
 	}
 	return dst, nil
 }

@@ -38,6 +38,8 @@ while True:
     except Exception as e:
         msg = repr(e).encode()
         out.write(b"\x01" + struct.pack("<I", len(msg)) + msg)
+    if job.get("flush"):
+        out.flush()
 out.flush()
 `
 
@@ -48,6 +50,8 @@ type pyJob struct {
 	CL int    `json:"cl"`
 	SH int    `json:"sh"`
 	C  string `json:"c,omitempty"`
+	// Flush asks for the answer at once (the fuzz co-process).
+	Flush bool `json:"flush,omitempty"`
 
 	data []byte
 }

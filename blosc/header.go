@@ -109,33 +109,31 @@ func ParseHeader(src []byte) (Header, error) {
 	return h, h.check()
 }
 
-// check validates the header fields on their own.
+// check validates the header fields on their own, as c-blosc's
+// blosc_run_decompression_with_context does before touching the body: an
+// empty chunk needs nothing more; otherwise the block size must lie in
+// (0, nbytes], the typesize be non-zero, the reserved flag clear and a
+// memcpy chunk exactly nbytes+16 long.
 func (h Header) check() error {
 	switch {
 	case h.Version != FormatVersion:
 		return corrupt(0, "version", "format version %d, want %d (Blosc2 chunks are not Blosc1)", h.Version, FormatVersion)
+	case h.Cbytes < HeaderSize:
+		return corrupt(12, "cbytes", "%d is less than the header size %d", h.Cbytes, HeaderSize)
+	case h.Nbytes == 0:
+		return nil // blosc_decompress returns 0 at once
+	case h.Nbytes > MaxBufferSize:
+		return corrupt(4, "nbytes", "%d exceeds the maximum %d", h.Nbytes, MaxBufferSize)
 	case h.Flags&flagReserved != 0:
 		return corrupt(2, "flags", "reserved bit 0x08 set (flags %#02x)", h.Flags)
 	case h.Typesize == 0:
 		return corrupt(3, "typesize", "typesize 0")
-	case h.Nbytes > MaxBufferSize:
-		return corrupt(4, "nbytes", "%d exceeds the maximum %d", h.Nbytes, MaxBufferSize)
-	case h.Cbytes < HeaderSize:
-		return corrupt(12, "cbytes", "%d is less than the header size %d", h.Cbytes, HeaderSize)
-	case h.Nbytes > 0 && h.Blocksize == 0:
-		return corrupt(8, "blocksize", "0 with nbytes %d", h.Nbytes)
-	case h.Nbytes > 0 && h.Blocksize > MaxBlocksize:
-		return corrupt(8, "blocksize", "%d exceeds the maximum %d", h.Blocksize, MaxBlocksize)
+	case h.Blocksize == 0 || h.Blocksize > h.Nbytes || h.Blocksize > MaxBlocksize:
+		return corrupt(8, "blocksize", "%d, want 1..min(nbytes %d, %d)", h.Blocksize, h.Nbytes, MaxBlocksize)
 	}
 	if h.Memcpyed() {
 		if h.Cbytes != h.Nbytes+HeaderSize {
 			return corrupt(12, "cbytes", "memcpy chunk has cbytes %d, want nbytes+16 = %d", h.Cbytes, h.Nbytes+HeaderSize)
-		}
-		return nil
-	}
-	if h.Nbytes == 0 {
-		if h.Cbytes != HeaderSize {
-			return corrupt(12, "cbytes", "empty chunk has cbytes %d, want %d", h.Cbytes, HeaderSize)
 		}
 		return nil
 	}
@@ -144,6 +142,9 @@ func (h Header) check() error {
 	}
 	if h.codecFormat() > 4 {
 		return corrupt(2, "flags", "unknown codec format %d", h.codecFormat())
+	}
+	if h.VersionLZ != VersionLZ {
+		return corrupt(1, "versionlz", "codec format version %d, want %d", h.VersionLZ, VersionLZ)
 	}
 	return nil
 }

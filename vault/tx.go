@@ -1,0 +1,331 @@
+package vault
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+
+	"ringvault/storage"
+)
+
+// Tx is a transaction: read-only (View) or the single writer (Update).
+// A Tx and the Files opened in it must not be used after fn returns.
+type Tx struct {
+	db       *DB
+	snap     *snapshot
+	writable bool
+	closed   bool
+	r        reader
+
+	tree btree // the writer's working catalog
+
+	// Writer state.
+	id        uint64
+	rec       commitRecord
+	startHWM  uint64
+	allocated map[uint64]bool      // blocks allocated by this tx
+	freed     []uint64             // committed blocks this tx stopped using
+	streams   map[[16]byte]*stream // open file streams by entry id
+	batch     map[uint64][]byte    // sealed blocks not yet written
+}
+
+func (tx *Tx) txid() uint64 { return tx.id }
+
+func (tx *Tx) readNode(p Pointer, level byte) (*node, error) { return tx.r.readNode(p, level) }
+
+// release frees block p.Block: at once if this tx allocated it, otherwise
+// once this commit is durable and no reader can still see it.
+func (tx *Tx) release(p Pointer) {
+	if p.IsNull() {
+		return
+	}
+	if tx.allocated[p.Block] {
+		delete(tx.allocated, p.Block)
+		delete(tx.batch, p.Block)
+		tx.db.smu.Lock()
+		tx.db.free.set(p.Block)
+		tx.db.smu.Unlock()
+		return
+	}
+	tx.freed = append(tx.freed, p.Block)
+}
+
+// alloc takes the lowest free block, or extends the high-water mark.
+func (tx *Tx) alloc() uint64 {
+	db := tx.db
+	db.smu.Lock()
+	n, ok := db.free.first(2)
+	if ok && n < tx.rec.hwm {
+		db.free.clear(n)
+	} else {
+		n = tx.rec.hwm
+		tx.rec.hwm++
+	}
+	db.smu.Unlock()
+	tx.allocated[n] = true
+	return n
+}
+
+const batchMax = 2048 // blocks (8 MiB) buffered before writing
+
+// writeNew seals plain into a newly allocated block and returns its pointer.
+func (tx *Tx) writeNew(plain []byte) (Pointer, error) {
+	n := tx.alloc()
+	raw := make([]byte, BlockSize)
+	tag := tx.db.blk.seal(raw, plain, n)
+	tx.batch[n] = raw
+	if len(tx.batch) >= batchMax {
+		if err := tx.flushBatch(); err != nil {
+			return Pointer{}, err
+		}
+	}
+	return Pointer{Block: n, Txid: tx.id, Tag: tag}, nil
+}
+
+// sealJob is one block for sealMany.
+type sealJob struct {
+	plain []byte
+	n     uint64
+	raw   []byte
+	tag   [tagSize]byte
+}
+
+// sealMany allocates and seals blocks in parallel (the hot path of large
+// writes) and queues them in the batch.
+func (tx *Tx) sealMany(jobs []sealJob) error {
+	for i := range jobs {
+		jobs[i].n = tx.alloc()
+		jobs[i].raw = make([]byte, BlockSize)
+	}
+	workers := min(runtime.GOMAXPROCS(0), 1+len(jobs)/8)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(jobs); i += workers {
+				jobs[i].tag = tx.db.blk.seal(jobs[i].raw, jobs[i].plain, jobs[i].n)
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range jobs {
+		tx.batch[jobs[i].n] = jobs[i].raw
+	}
+	if len(tx.batch) >= batchMax {
+		return tx.flushBatch()
+	}
+	return nil
+}
+
+// flushBatch writes the batch sorted by block number, coalescing runs.
+func (tx *Tx) flushBatch() error {
+	if len(tx.batch) == 0 {
+		return nil
+	}
+	keys := make([]uint64, 0, len(tx.batch))
+	for k := range tx.batch {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	buf := make([]byte, 0, 64*BlockSize)
+	start := keys[0]
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		if _, err := tx.db.f.WriteAt(buf, int64(start)*BlockSize); err != nil {
+			return tx.db.poison(fmt.Errorf("vault: write blocks %d+%d: %w", start, len(buf)/BlockSize, err))
+		}
+		buf = buf[:0]
+		return nil
+	}
+	for _, k := range keys {
+		if len(buf) > 0 && (k != start+uint64(len(buf)/BlockSize) || len(buf) >= 256*BlockSize) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if len(buf) == 0 {
+			start = k
+		}
+		buf = append(buf, tx.batch[k]...)
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	clear(tx.batch)
+	return nil
+}
+
+func (tx *Tx) end() {
+	if tx.closed {
+		return
+	}
+	tx.closed = true
+	if !tx.writable {
+		db := tx.db
+		db.smu.Lock()
+		t := tx.snap.rec.txid
+		if db.readers[t]--; db.readers[t] <= 0 {
+			delete(db.readers, t)
+		}
+		db.smu.Unlock()
+	}
+}
+
+// rollback forgets everything the writer did: blocks it allocated become
+// free again and the committed state is untouched.
+func (tx *Tx) rollback() {
+	db := tx.db
+	db.smu.Lock()
+	for b := range tx.allocated {
+		if b < tx.startHWM {
+			db.free.set(b)
+		}
+	}
+	db.free.truncate(tx.startHWM)
+	db.smu.Unlock()
+	tx.closed = true
+}
+
+// commit writes streams, catalog and free list, syncs, then writes the
+// superblock of slot txid%2 and syncs again.
+func (tx *Tx) commit() error {
+	db := tx.db
+	if err := tx.flushStreams(); err != nil {
+		tx.rollback()
+		return err
+	}
+	root, err := tx.writeNode(tx.tree.root)
+	if err != nil {
+		tx.rollback()
+		return err
+	}
+	tx.rec.catalog, tx.rec.height = root, byte(tx.tree.height)
+	tx.rec.time = db.opts.now().UnixNano()
+	if err := tx.writeFreeList(); err != nil {
+		tx.rollback()
+		return err
+	}
+	if err := tx.flushBatch(); err != nil {
+		return err
+	}
+	if !db.opts.NoSync {
+		if err := db.f.Sync(); err != nil {
+			return db.poison(fmt.Errorf("vault: sync before commit %d: %w", tx.id, err))
+		}
+	}
+	slot := int(tx.id % 2)
+	sb := encodeSuperblock(&db.hdr, slot, &tx.rec, db.sup)
+	if _, err := db.f.WriteAt(sb, int64(slot)*BlockSize); err != nil {
+		return db.poison(fmt.Errorf("vault: write superblock %d: %w", slot, err))
+	}
+	if !db.opts.NoSync {
+		if err := db.f.Sync(); err != nil {
+			return db.poison(fmt.Errorf("vault: sync superblock %d: %w", slot, err))
+		}
+	}
+	db.smu.Lock()
+	db.pending = append(db.pending, pendingFree{txid: tx.id, blocks: tx.freed})
+	db.state = &snapshot{rec: tx.rec, tree: tx.tree}
+	db.smu.Unlock()
+	tx.closed = true
+	return nil
+}
+
+// writeNode writes the dirty nodes under n (children first) and returns
+// n's pointer.
+func (tx *Tx) writeNode(n *node) (Pointer, error) {
+	if n.owner != tx.id {
+		return n.ptr, nil
+	}
+	if !n.leaf {
+		for _, k := range n.kids {
+			c := k.n.Load()
+			if c == nil || c.owner != tx.id {
+				continue
+			}
+			p, err := tx.writeNode(c)
+			if err != nil {
+				return Pointer{}, err
+			}
+			k.ptr = p
+		}
+	}
+	plain := make([]byte, plainSize)
+	kind := byte(kindLeaf)
+	if !n.leaf {
+		kind = kindBranch
+	}
+	blockHeader{kind: kind, level: n.level, used: uint32(len(n.keys)), txid: tx.id}.put(plain)
+	n.encode(plain[headerSize:])
+	p, err := tx.writeNew(plain)
+	if err != nil {
+		return Pointer{}, err
+	}
+	n.ptr = p
+	return p, nil
+}
+
+// writeFreeList writes the free set as a chain of free-list blocks. The
+// set is everything free in the committed state this tx makes: the free
+// bitmap, blocks waiting for readers, and blocks this tx released
+// (including the old free-list chain).
+func (tx *Tx) writeFreeList() error {
+	db := tx.db
+	old := tx.snap.rec.freeList
+	for !old.IsNull() {
+		plain := make([]byte, plainSize)
+		if _, err := tx.r.readBlock(plain, old, kindFreeList); err != nil {
+			return err
+		}
+		tx.release(old)
+		old = getPointer(plain[headerSize:])
+	}
+	var chain []uint64
+	var ex []extent
+	for {
+		db.smu.Lock()
+		set := slices.Clone(db.free)
+		for _, p := range db.pending {
+			for _, b := range p.blocks {
+				set.set(b)
+			}
+		}
+		db.smu.Unlock()
+		for _, b := range tx.freed {
+			set.set(b)
+		}
+		set.truncate(tx.rec.hwm)
+		ex = set.extents()
+		need := (len(ex) + extentsPerBlock - 1) / extentsPerBlock
+		if need <= len(chain) {
+			break
+		}
+		for len(chain) < need {
+			chain = append(chain, tx.alloc())
+		}
+	}
+	var next Pointer
+	var count uint64
+	for _, e := range ex {
+		count += e.count
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		lo := min(i*extentsPerBlock, len(ex))
+		hi := min(lo+extentsPerBlock, len(ex))
+		plain := make([]byte, plainSize)
+		blockHeader{kind: kindFreeList, used: uint32(hi - lo), txid: tx.id, index: uint64(i)}.put(plain)
+		encodeFreeBlock(plain[headerSize:], next, ex[lo:hi])
+		raw := make([]byte, BlockSize)
+		tag := db.blk.seal(raw, plain, chain[i])
+		tx.batch[chain[i]] = raw
+		next = Pointer{Block: chain[i], Txid: tx.id, Tag: tag}
+	}
+	tx.rec.freeList, tx.rec.freeBlks, tx.rec.freeCount = next, uint64(len(chain)), count
+	return nil
+}
+
+var _ storage.File = (*File)(nil)

@@ -143,8 +143,8 @@ func (w *File) archiveFetch(dst *Series, ai int, from, until int64) error {
 		return err
 	}
 	if base == 0 {
-		n := int((untilI - fromI) / step)
-		dst.resize(n)
+		n := floorDiv(untilI-fromI, step) // python: [None] * n, empty when n < 0
+		dst.resize(int(max(n, 0)))
 		clear(dst.Known)
 		clear(dst.Values)
 		return nil

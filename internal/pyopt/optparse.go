@@ -17,6 +17,11 @@ type Option struct {
 	Metavar string // defaults to Dest in upper case
 	Help    string
 	Default any // string, int64, float64, bool or nil (None)
+	// Hidden leaves the option out of the help (optparse's SUPPRESS_HELP).
+	Hidden bool
+	// Exact makes the option match only when spelled in full, so that an
+	// added option does not change which abbreviations are ambiguous.
+	Exact bool
 }
 
 func (o *Option) dest() string {
@@ -77,7 +82,12 @@ func (p *OptionParser) FormatHelp() string {
 		b.WriteString(fill(desc, max(width, 11), "") + "\n\n")
 	}
 	b.WriteString("Options:\n")
-	opts := p.options()
+	var opts []*Option
+	for _, o := range p.options() {
+		if !o.Hidden {
+			opts = append(opts, o)
+		}
+	}
 	strs := make([]string, len(opts))
 	maxLen := 0
 	for i, o := range opts {
@@ -231,8 +241,8 @@ func (p *OptionParser) matchLong(s string, longs map[string]*Option) (string, *E
 		return s, nil
 	}
 	var poss []string
-	for l := range longs {
-		if strings.HasPrefix(l, s) {
+	for l, o := range longs {
+		if !o.Exact && strings.HasPrefix(l, s) {
 			poss = append(poss, l)
 		}
 	}

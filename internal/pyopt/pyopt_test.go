@@ -115,7 +115,6 @@ func argparseSource(p *ArgumentParser) string {
 	return b.String()
 }
 
-
 type pyResult struct {
 	Code   int               `json:"code"`
 	Stdout string            `json:"stdout"`

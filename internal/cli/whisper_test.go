@@ -1,0 +1,271 @@
+package cli
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"ringvault/internal/testutil"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/whisper/golden from the python scripts")
+
+// testNow is the fixed clock of the whisper CLI tests; the fixtures in
+// testdata/whisper/fixtures were written with it (mkfixtures.py).
+const testNow = 1700000000
+
+// wcase is one command line run through python's script and ringvault.
+type wcase struct {
+	name   string
+	script string   // peer name: whisper-fetch, find-corrupt-whisper-files
+	args   []string // relative paths refer to the fixtures
+	stdin  string
+	// traceback: python dies with a traceback (status 1); ringvault must
+	// exit 1 too, with a one-line "[ERROR] ..." instead.
+	traceback bool
+	// filesDiffer explains a deliberate difference in the files left
+	// behind (python leaves a broken file); files are then not compared.
+	filesDiffer string
+	// noPython: python 1.1.4 behaves differently on purpose (master's
+	// behaviour is implemented); only the golden file is checked.
+	noPython string
+}
+
+// result is what one run produced.
+type result struct {
+	code           int
+	stdout, stderr string
+	files          map[string]string // name -> sha256 of the bytes left in the folder
+}
+
+func fixtureDir(t *testing.T) string {
+	t.Helper()
+	return filepath.Join(testutil.RepoRoot(), "internal", "cli", "testdata", "whisper", "fixtures")
+}
+
+// copyFixtures copies every fixture into a new temporary folder.
+func copyFixtures(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	src := fixtureDir(t)
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Mkdir(filepath.Join(dst, "sub"), 0o755)
+	os.WriteFile(filepath.Join(dst, "sub", "notwsp.txt"), []byte("x"), 0o644)
+	if b, err := os.ReadFile(filepath.Join(src, "badagg.wsp")); err == nil {
+		os.WriteFile(filepath.Join(dst, "sub", "bad.wsp"), b, 0o644)
+	}
+	return dst
+}
+
+func hashFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(dir, p)
+		sum := sha256.Sum256(b)
+		m[rel] = hex.EncodeToString(sum[:8])
+		return nil
+	})
+	return m
+}
+
+// runRingvault runs the case in-process, as the binary invoked through a
+// link named c.script, in dir, with the clock at testNow.
+func runRingvault(t *testing.T, dir string, c wcase) result {
+	t.Helper()
+	t.Chdir(dir)
+	var out, errb bytes.Buffer
+	env := &Env{
+		Stdin:      strings.NewReader(c.stdin),
+		Stdout:     &out,
+		Stderr:     &errb,
+		Now:        func() time.Time { return time.Unix(testNow, 0) },
+		Getenv:     func(string) string { return "" },
+		IsTerminal: func(io.Writer) bool { return false },
+	}
+	code := Main(env, append([]string{"/usr/local/bin/" + c.script}, c.args...))
+	return result{code: code, stdout: normDir(out.String(), dir), stderr: normDir(errb.String(), dir), files: hashFiles(t, dir)}
+}
+
+// normDir replaces the run's folder in outputs (find-corrupt prints
+// absolute paths).
+func normDir(s, dir string) string {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		s = strings.ReplaceAll(s, real, "$WORK")
+	}
+	return strings.ReplaceAll(s, dir, "$WORK")
+}
+
+// pyShim runs a script with time.time() fixed, so the python tools (which
+// have no --now) see the same clock as ringvault.
+const pyShim = `import sys, time, runpy
+NOW = float(sys.argv[1])
+time.time = lambda: NOW
+sys.argv = sys.argv[2:]
+runpy.run_path(sys.argv[0], run_name='__main__')
+`
+
+func runPython(t *testing.T, py, dir string, c wcase) result {
+	t.Helper()
+	cmd := exec.Command(py, append([]string{"-c", pyShim, fmt.Sprint(testNow), "/usr/bin/" + c.script}, c.args...)...)
+	cmd.Dir = dir
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "COLUMNS=") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = env
+	cmd.Stdin = strings.NewReader(c.stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code: code, stdout: normDir(out.String(), dir), stderr: normDir(errb.String(), dir), files: hashFiles(t, dir)}
+}
+
+func (r result) golden() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "exit %d\n-- stdout --\n%s-- stderr --\n%s-- files --\n", r.code, r.stdout, r.stderr)
+	names := make([]string, 0, len(r.files))
+	for n := range r.files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "%s %s\n", n, r.files[n])
+	}
+	return b.String()
+}
+
+// compareResults checks ringvault's result against python's (or the
+// golden file's) under the case's rules.
+func compareResults(t *testing.T, c wcase, want, got result, what string) {
+	t.Helper()
+	if got.code != want.code {
+		t.Errorf("%s: exit %d, %s exit %d\nstdout:\n%s\nstderr:\n%s", c.name, got.code, what, want.code, got.stdout, got.stderr)
+	}
+	if c.traceback {
+		if !strings.HasPrefix(got.stderr, "[ERROR] ") || strings.Count(got.stderr, "\n") != 1 {
+			t.Errorf("%s: where python prints a traceback ringvault should print one [ERROR] line, got %q", c.name, got.stderr)
+		}
+		if !strings.HasPrefix(want.stdout, got.stdout) {
+			t.Errorf("%s: stdout is not a prefix of %s's:\n%s", c.name, what, diffText(want.stdout, got.stdout))
+		}
+	} else {
+		if got.stdout != want.stdout {
+			t.Errorf("%s: stdout differs from %s's:\n%s", c.name, what, diffText(want.stdout, got.stdout))
+		}
+		if got.stderr != want.stderr {
+			t.Errorf("%s: stderr differs from %s's:\n%s", c.name, what, diffText(want.stderr, got.stderr))
+		}
+	}
+	if c.filesDiffer == "" && fmt.Sprint(got.files) != fmt.Sprint(want.files) {
+		t.Errorf("%s: files differ from %s's:\n got  %v\n want %v", c.name, what, got.files, want.files)
+	}
+}
+
+// diffText shows the first differing line of two texts.
+func diffText(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return fmt.Sprintf("line %d:\n want %q\n got  %q", i+1, w, g)
+		}
+	}
+	return "(same lines)"
+}
+
+func parseGolden(t *testing.T, s string) result {
+	t.Helper()
+	var r result
+	head, rest, _ := strings.Cut(s, "\n-- stdout --\n")
+	fmt.Sscanf(head, "exit %d", &r.code)
+	r.stdout, rest, _ = strings.Cut(rest, "-- stderr --\n")
+	r.stderr, rest, _ = strings.Cut(rest, "-- files --\n")
+	r.files = map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(rest), "\n") {
+		if n, h, ok := strings.Cut(l, " "); ok {
+			r.files[n] = h
+		}
+	}
+	return r
+}
+
+// TestWhisperScriptsMatchPython runs every case through Debian's python
+// script (live, with its clock fixed) and through ringvault, and compares
+// stdout, stderr, exit status and the bytes of every file left behind. The
+// python results are also kept as golden files, so the comparison runs
+// without python too.
+func TestWhisperScriptsMatchPython(t *testing.T) {
+	py := ""
+	if _, err := os.Stat("/usr/bin/whisper-fetch"); err == nil || os.Getenv("RINGVAULT_REQUIRE_ORACLES") != "" {
+		py = testutil.Python(t, "whisper")
+	}
+	for _, c := range whisperCases() {
+		t.Run(c.name, func(t *testing.T) {
+			goldenPath := filepath.Join(testutil.RepoRoot(), "internal", "cli", "testdata", "whisper", "golden", c.name+".txt")
+			got := runRingvault(t, copyFixtures(t), c)
+			if py != "" && c.noPython == "" {
+				want := runPython(t, py, copyFixtures(t), c)
+				compareResults(t, c, want, got, "python")
+				if *update {
+					os.MkdirAll(filepath.Dir(goldenPath), 0o755)
+					if err := os.WriteFile(goldenPath, []byte(want.golden()), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if *update && c.noPython != "" {
+				os.MkdirAll(filepath.Dir(goldenPath), 0o755)
+				os.WriteFile(goldenPath, []byte(got.golden()), 0o644)
+			}
+			b, err := os.ReadFile(goldenPath)
+			if err != nil {
+				t.Fatalf("golden file missing (go test -run TestWhisperScriptsMatchPython -update): %v", err)
+			}
+			compareResults(t, c, parseGolden(t, string(b)), got, "golden")
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,6 +59,10 @@ type funcDef struct {
 	meta *funcMeta
 	desc string
 	impl func(e *evaluator, a *args) ([]*series, error)
+	// pyDefault holds the params whose Python signature has a default:
+	// graphite-web calls the function without them even when its params
+	// metadata says required (ENFORCE_INPUT_VALIDATION is off by default).
+	pyDefault map[string]bool
 }
 
 var (
@@ -83,6 +88,7 @@ func lookup(name string) (*funcDef, bool) {
 				panic("graphite: no metadata for function " + n)
 			}
 			f.meta = m
+			f.pyDefault = signatureDefaults(m.Function)
 		}
 	})
 	f, ok := registry[name]
@@ -180,7 +186,7 @@ func (e *evaluator) call(x *Expr) (any, error) {
 		if p >= len(params) {
 			return nil, fmt.Errorf("%w: %s() takes at most %d arguments", ErrBadArgument, x.Func, len(params))
 		}
-		a.vals[p] = append(a.vals[p], v)
+		a.vals[p] = append(a.vals[p], coerce(params[p].Type, v))
 	}
 	for _, kw := range x.Kwargs {
 		idx := -1
@@ -199,10 +205,10 @@ func (e *evaluator) call(x *Expr) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		a.vals[idx] = []any{v}
+		a.vals[idx] = []any{coerce(params[idx].Type, v)}
 	}
 	for j, p := range params {
-		if p.Required && a.vals[j] == nil {
+		if p.Required && a.vals[j] == nil && !f.pyDefault[p.Name] {
 			return nil, fmt.Errorf("%w: %s() is missing its %s argument", ErrBadArgument, x.Func, p.Name)
 		}
 	}
@@ -494,3 +500,29 @@ func pyRepr(v any) string {
 
 // pyG is Python's "%g" % f.
 func pyG(f float64) string { return pyopt.FormatG(f, 0, 6) }
+
+// signatureDefaults returns the names that have a default in a Python
+// signature such as "lowest(seriesList, n=1, func='average')".
+func signatureDefaults(sig string) map[string]bool {
+	out := map[string]bool{}
+	open, close := strings.IndexByte(sig, '('), strings.LastIndexByte(sig, ')')
+	if open < 0 || close < open {
+		return out
+	}
+	for _, p := range strings.Split(sig[open+1:close], ",") {
+		if name, _, ok := strings.Cut(strings.TrimSpace(p), "="); ok {
+			out[strings.TrimSpace(name)] = true
+		}
+	}
+	return out
+}
+
+// coerce converts a value as graphite-web's validateParams does for the
+// param's type: an integer given for a float param becomes a float (so
+// it prints as 3.0 in names and tags).
+func coerce(typ string, v any) any {
+	if n, ok := v.(int64); ok && typ == "float" {
+		return float64(n)
+	}
+	return v
+}

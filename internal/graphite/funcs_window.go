@@ -398,6 +398,7 @@ func removeByPercentile(above bool) func(e *evaluator, a *args) ([]*series, erro
 				continue
 			}
 			p := percentile(s.points(), n)
+			s.tags["nPercentile"] = pyRepr(a.one(1))
 			for i, v := range s.values {
 				if above && !isNull(v) && v > p || !above && (isNull(v) || v < p) {
 					s.values[i] = nan

@@ -71,7 +71,7 @@ func (s *series) derive(name string, values []float64) *series {
 	c.name = name
 	c.pathExpr = name
 	c.values = values
-	c.tags = s.copyTags()
+	c.tags = s.tags // graphite-web's copy() shares the Tags object
 	c.vpp = 1
 	return &c
 }

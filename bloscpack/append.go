@@ -21,7 +21,8 @@ type AppendOptions struct {
 
 // AppendResult says what Append did.
 type AppendResult struct {
-	NewChunks int64  // chunks added (0 when the data fitted the last chunk)
+	NewChunks int64     // chunks added (0 when the data fitted the last chunk)
+	Rest      *Chunking // how the data beyond the last chunk was cut (nil when it fitted)
 	Header    Header // the header after the append
 	Size      int64  // file size after the append
 }
@@ -81,6 +82,7 @@ func Append(f storage.File, src io.Reader, n int64, opts *AppendOptions) (Append
 	room := h.ChunkSize - lastN
 	wo := Options{Blosc: o.Blosc, ChunkSize: max(h.ChunkSize, 1), Checksum: h.Checksum, Workers: o.Workers}
 	var c Chunking
+	var restC *Chunking
 	if n <= room {
 		c = Chunking{NChunks: 1, ChunkSize: h.ChunkSize, LastChunk: lastN + n}
 	} else {
@@ -93,6 +95,7 @@ func Append(f storage.File, src io.Reader, n int64, opts *AppendOptions) (Append
 				"not enough space: %d new chunks, %d offset slots left", rest.NChunks, h.MaxAppChunks)
 		}
 		c = Chunking{NChunks: 1 + rest.NChunks, ChunkSize: h.ChunkSize, LastChunk: rest.LastChunk}
+		restC = &rest
 	}
 	total := h.ChunkSize*(c.NChunks-1) + c.LastChunk
 	w := newChunkWriter(&FileAppender{F: f, Off: lastPos}, lastPos, c, total, wo)
@@ -132,7 +135,7 @@ func Append(f storage.File, src io.Reader, n int64, opts *AppendOptions) (Append
 	if err := f.Truncate(w.pos); err != nil {
 		return AppendResult{}, err
 	}
-	return AppendResult{NewChunks: added, Header: nh, Size: w.pos}, f.Sync()
+	return AppendResult{NewChunks: added, Rest: restC, Header: nh, Size: w.pos}, f.Sync()
 }
 
 // newChunkWriter is a Writer without header, metadata or offsets: it

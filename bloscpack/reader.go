@@ -362,3 +362,11 @@ func (r *Reader) Seek(offset int64, whence int) (int64, error) {
 	r.off = offset
 	return offset, nil
 }
+
+// FirstChunkHeader returns the raw 16-byte Blosc header of the chunk right
+// after the offsets table, unchecked (what blpk info prints).
+func (r *Reader) FirstChunkHeader() ([BloscHeaderSize]byte, error) {
+	var b [BloscHeaderSize]byte
+	err := readFull(r.r, b[:], r.first, "chunk 0")
+	return b, err
+}

@@ -23,8 +23,8 @@ type AppendOptions struct {
 type AppendResult struct {
 	NewChunks int64     // chunks added (0 when the data fitted the last chunk)
 	Rest      *Chunking // how the data beyond the last chunk was cut (nil when it fitted)
-	Header    Header // the header after the append
-	Size      int64  // file size after the append
+	Header    Header    // the header after the append
+	Size      int64     // file size after the append
 }
 
 // Append adds n bytes from src to the file f (append_fp), with bloscpack's

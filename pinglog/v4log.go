@@ -293,3 +293,45 @@ func (l *Log4) Find(t int64) (Record4, bool, error) {
 	err := l.Scan(t, 1<<63-1, func(r Record4) bool { found, ok = r, true; return false })
 	return found, ok, err
 }
+
+// blockBytes is the bytes the valid blocks use (headers and payloads).
+func (l *Log4) blockBytes() int {
+	n := 0
+	for _, b := range l.blocks {
+		n += v4BlockHead + int(b.Payload)
+	}
+	return n
+}
+
+// Stats describes the blocks of a log, for info output.
+type Stats struct {
+	Blocks      int     // valid blocks on disk
+	Records     int     // records in them (plus the writer's unflushed ones)
+	Lost        int     // lost probes among the records on disk
+	BlockBytes  int     // bytes of block headers and payloads
+	FirstSeq    uint64  // oldest block's sequence number
+	LastSeq     uint64  // newest block's sequence number
+	MinTime     int64   // oldest record time
+	MaxTime     int64   // newest record time
+	Unfinished  bool    // the newest block is not sealed
+	FileBytes   int64   // header and ring, preallocated
+	RecordBytes float64 // BlockBytes per record
+}
+
+// Stats returns a summary of the blocks found by the last scan.
+func (l *Log4) Stats() Stats {
+	s := Stats{Blocks: len(l.blocks), Records: l.Len(), BlockBytes: l.blockBytes(),
+		FileBytes: v4HeaderLen + int64(l.h.Capacity)*int64(l.h.BlockSize)}
+	for _, b := range l.blocks {
+		s.Lost += int(b.Lost)
+	}
+	if n := len(l.blocks); n > 0 {
+		s.FirstSeq, s.LastSeq = l.blocks[0].Seq, l.blocks[n-1].Seq
+		s.MinTime, s.MaxTime = l.blocks[0].MinTime, l.blocks[n-1].MaxTime
+		s.Unfinished = !l.blocks[n-1].Sealed
+	}
+	if s.Records > 0 {
+		s.RecordBytes = float64(s.BlockBytes) / float64(s.Records)
+	}
+	return s
+}

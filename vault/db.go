@@ -68,13 +68,14 @@ type DB struct {
 
 	wmu sync.Mutex // the single writer
 
-	smu     sync.Mutex // guards everything below
-	state   *snapshot
-	readers map[uint64]int
-	free    bitmap
-	pending []pendingFree
-	err     error // poisoned after a failed commit
-	closed  bool
+	smu       sync.Mutex // guards everything below
+	state     *snapshot
+	readers   map[uint64]int
+	free      bitmap
+	pending   []pendingFree
+	err       error // poisoned after a failed commit
+	testBatch int   // tests: smaller write batches
+	closed    bool
 }
 
 type snapshot struct {
@@ -501,4 +502,11 @@ func (r *reader) readNode(p Pointer, level byte) (*node, error) {
 	}
 	n.ptr, n.owner = p, p.Txid
 	return n, nil
+}
+
+func (db *DB) batchLimit() int {
+	if db.testBatch > 0 {
+		return db.testBatch
+	}
+	return batchMax
 }

@@ -75,7 +75,7 @@ func (tx *Tx) writeNew(plain []byte) (Pointer, error) {
 	raw := make([]byte, BlockSize)
 	tag := tx.db.blk.seal(raw, plain, n)
 	tx.batch[n] = raw
-	if len(tx.batch) >= batchMax {
+	if len(tx.batch) >= tx.db.batchLimit() {
 		if err := tx.flushBatch(); err != nil {
 			return Pointer{}, err
 		}
@@ -113,7 +113,7 @@ func (tx *Tx) sealMany(jobs []sealJob) error {
 	for i := range jobs {
 		tx.batch[jobs[i].n] = jobs[i].raw
 	}
-	if len(tx.batch) >= batchMax {
+	if len(tx.batch) >= tx.db.batchLimit() {
 		return tx.flushBatch()
 	}
 	return nil

@@ -74,10 +74,13 @@ func (w *File) Fetch(from, until, now int64, opts *FetchOptions) (*Series, error
 // fromInterval = floor(from)+step and untilInterval = floor(until)+step,
 // and a zero-length window is widened by one step. A slot whose stored
 // timestamp is not the one expected there is unknown (stale-slot masking).
-func (w *File) FetchInto(dst *Series, from, until, now int64, opts *FetchOptions) (bool, error) {
+func (w *File) FetchInto(dst *Series, from, until, now int64, opts *FetchOptions) (ok bool, err error) {
 	if w.closed.Load() {
 		return false, ErrClosed
 	}
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	defer w.recoverFault(&err, w.armFault())
 	h := w.hdr
 	if from > until {
 		return false, newErr(ErrInvalidTimeInterval, "InvalidTimeInterval",
@@ -155,6 +158,17 @@ func (w *File) archiveFetch(dst *Series, ai int, from, until int64) error {
 	if fromPos >= untilPos {
 		cnt = P - fromPos + untilPos
 	}
+	dst.resize(int(cnt))
+	first := min(cnt, P-fromPos)
+	if v := w.view(int64(a.Offset)+fromPos*pointSize, first*pointSize); v != nil {
+		// decode straight from the mapping: no copy, no system call
+		decodeSeries(v, dst.Values[:first], dst.Known[:first], fromI, step)
+		if first < cnt {
+			v2 := w.view(int64(a.Offset), (cnt-first)*pointSize)
+			decodeSeries(v2, dst.Values[first:], dst.Known[first:], fromI+first*step, step)
+		}
+		return nil
+	}
 	nb := int(cnt) * pointSize
 	if cap(dst.raw) < nb {
 		dst.raw = make([]byte, nb)
@@ -163,7 +177,6 @@ func (w *File) archiveFetch(dst *Series, ai int, from, until int64) error {
 	if err := w.readRing(a, fromPos, cnt, raw); err != nil {
 		return err
 	}
-	dst.resize(int(cnt))
 	decodeSeries(raw, dst.Values, dst.Known, fromI, step)
 	return nil
 }

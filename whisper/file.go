@@ -35,7 +35,9 @@ type File struct {
 	// first slot); 0 means "unknown or empty: read it again".
 	bases []atomic.Uint32
 
-	mu  sync.Mutex // serializes writers; guards buf and the scratch slices
+	mm []byte // the file mapped MAP_SHARED, or nil (see mmap.go)
+
+	mu  sync.RWMutex // writers lock, fetches read-lock; guards buf and the scratch slices
 	buf []byte
 	scr updateScratch
 }
@@ -50,6 +52,9 @@ type OpenOptions struct {
 	// python whisper with LOCK=True (carbon's WHISPER_LOCK_WRITES). Readers
 	// never lock, as in python.
 	Lock bool
+	// NoMmap reads and writes with pread/pwrite instead of mapping the
+	// file (see mmap.go).
+	NoMmap bool
 }
 
 // Open opens the whisper file at path (python opens the path on every
@@ -75,6 +80,9 @@ func Open(path string, opts *OpenOptions) (*File, error) {
 		return nil, err
 	}
 	w.readOnly, w.lock = o.ReadOnly, o.Lock
+	if !o.NoMmap {
+		w.mapFile(f, !o.ReadOnly)
+	}
 	return w, nil
 }
 
@@ -139,6 +147,9 @@ func (w *File) Close() error {
 	if w.closed.Swap(true) {
 		return ErrClosed
 	}
+	w.mu.Lock()
+	w.unmap()
+	w.mu.Unlock()
 	return w.f.Close()
 }
 
@@ -153,25 +164,33 @@ type locker interface {
 }
 
 // beginWrite takes the handle's mutex and, with OpenOptions.Lock, the
-// file's flock. The returned func releases both.
-func (w *File) beginWrite() (func(), error) {
+// file's flock; endWrite releases them.
+func (w *File) beginWrite() error {
 	if w.closed.Load() {
-		return nil, ErrClosed
+		return ErrClosed
 	}
 	if w.readOnly {
-		return nil, fmt.Errorf("%s: %w", w.name, ErrReadOnly)
+		return fmt.Errorf("%s: %w", w.name, ErrReadOnly)
 	}
 	w.mu.Lock()
 	if w.lock {
 		if l, ok := w.f.(locker); ok {
 			if err := l.Lock(); err != nil {
 				w.mu.Unlock()
-				return nil, fmt.Errorf("%s: flock: %w", w.name, err)
+				return fmt.Errorf("%s: flock: %w", w.name, err)
 			}
-			return func() { l.Unlock(); w.mu.Unlock() }, nil
 		}
 	}
-	return w.mu.Unlock, nil
+	return nil
+}
+
+func (w *File) endWrite() {
+	if w.lock {
+		if l, ok := w.f.(locker); ok {
+			l.Unlock()
+		}
+	}
+	w.mu.Unlock()
 }
 
 // Info is python's info(path): the header of the file at path. Where
@@ -207,11 +226,10 @@ func errMethod(m AggregationMethod) error {
 // the current one); it returns the old values. It is python's
 // __setAggregation on an open handle.
 func (w *File) SetAggregation(m AggregationMethod, xff *float64) (oldMethod AggregationMethod, oldXFF float32, err error) {
-	release, err := w.beginWrite()
-	if err != nil {
+	if err := w.beginWrite(); err != nil {
 		return 0, 0, err
 	}
-	defer release()
+	defer w.endWrite()
 	oldMethod, oldXFF = w.hdr.AggregationMethod, w.hdr.XFilesFactor
 	if m == 0 {
 		m = oldMethod
@@ -227,7 +245,7 @@ func (w *File) SetAggregation(m AggregationMethod, xff *float64) (oldMethod Aggr
 		return 0, 0, err
 	}
 	b := appendMetadata(w.buf[:0], uint32(m), w.hdr.MaxRetention, float32(x), uint32(len(w.hdr.Archives)))
-	if _, err := w.f.WriteAt(b, 0); err != nil {
+	if err := w.writeAt(b, 0); err != nil {
 		return 0, 0, fmt.Errorf("%s: writing metadata: %w", w.name, err)
 	}
 	h := w.hdr.clone()

@@ -38,7 +38,7 @@ func errUnlike(a, b *File, what string) error {
 // to's aggregation settings. timeFrom 0 and timeTo 0 are python's None
 // (epoch and now); timeTo < timeFrom is python's ValueError("time_to must
 // be >= time_from").
-func Merge(from, to *File, timeFrom, timeTo, now int64) error {
+func Merge(from, to *File, timeFrom, timeTo, now int64) (err error) {
 	if !sameArchives(from.hdr, to.hdr) {
 		return errUnlike(from, to, "merging")
 	}
@@ -49,11 +49,16 @@ func Merge(from, to *File, timeFrom, timeTo, now int64) error {
 	if untilTime < timeFrom {
 		return newErr(ErrInvalidTimeInterval, "ValueError", "time_to must be >= time_from")
 	}
-	release, err := to.beginWrite()
-	if err != nil {
+	if err := to.beginWrite(); err != nil {
 		return err
 	}
-	defer release()
+	defer to.endWrite()
+	defer to.recoverFault(&err, to.armFault())
+	if from != to {
+		from.mu.RLock()
+		defer from.mu.RUnlock()
+		defer from.recoverFault(&err, from.armFault())
+	}
 	var s Series
 	var pts []Point
 	for _, ai := range byRetention(from.hdr) {
@@ -116,16 +121,23 @@ type DiffArchive struct {
 // start of the previous one. With ignoreEmpty only intervals known in both
 // files count, else intervals known in either; a point differs when one
 // side is unknown or the values differ (NaN always differs, as in python).
-func Diff(a, b *File, ignoreEmpty bool, until, now int64) ([]DiffArchive, error) {
+func Diff(a, b *File, ignoreEmpty bool, until, now int64) (out []DiffArchive, err error) {
 	if !sameArchives(a.hdr, b.hdr) {
 		return nil, errUnlike(a, b, "diffing")
+	}
+	for _, f := range []*File{a, b} {
+		f.mu.RLock()
+		defer f.mu.RUnlock()
+		defer f.recoverFault(&err, f.armFault())
+		if b == a {
+			break
+		}
 	}
 	untilTime := now
 	if until != 0 {
 		untilTime = until
 	}
 	var sa, sb Series
-	var out []DiffArchive
 	for n, ai := range byRetention(a.hdr) {
 		ar := &a.hdr.Archives[ai]
 		startTime := now - int64(ar.Retention)

@@ -196,7 +196,7 @@ func (w *File) writePending(loIdx int) error {
 			putPoint(b[(k-i)*pointSize:], ps.pend[k].ts, ps.pend[k].value)
 		}
 		off := int64(lo.Offset) + ps.pend[i].pos*pointSize
-		if _, err := w.f.WriteAt(b, off); err != nil {
+		if err := w.writeAt(b, off); err != nil {
 			return w.ioErr("writing propagated points", off, err)
 		}
 		if ps.pend[i].pos == 0 {

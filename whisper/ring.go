@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-
-	"ringvault/storage"
 )
 
 // floorDiv and floorMod are python's // and % on integers.
@@ -48,7 +46,7 @@ func (w *File) base(i int) (int64, error) {
 	if a.Points == 0 {
 		return 0, nil
 	}
-	if err := storage.ReadFull(w.f, p[:], int64(a.Offset)); err != nil {
+	if err := w.readAt(p[:], int64(a.Offset)); err != nil {
 		return 0, w.ioErr("reading archive base point", int64(a.Offset), err)
 	}
 	b := binary.BigEndian.Uint32(p[:])
@@ -67,11 +65,11 @@ func (w *File) readRing(a *ArchiveInfo, pos, count int64, dst []byte) error {
 	p := int64(a.Points)
 	first := min(count, p-pos)
 	off := int64(a.Offset) + pos*pointSize
-	if err := storage.ReadFull(w.f, dst[:first*pointSize], off); err != nil {
+	if err := w.readAt(dst[:first*pointSize], off); err != nil {
 		return w.ioErr("reading points", off, err)
 	}
 	if first < count {
-		if err := storage.ReadFull(w.f, dst[first*pointSize:count*pointSize], int64(a.Offset)); err != nil {
+		if err := w.readAt(dst[first*pointSize:count*pointSize], int64(a.Offset)); err != nil {
 			return w.ioErr("reading points", int64(a.Offset), err)
 		}
 	}

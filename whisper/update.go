@@ -37,12 +37,12 @@ type run struct {
 // its age and then propagated to coarser archives until one does not
 // receive a value. One 12-byte write per archive it reaches, one read of
 // the neighbouring finer points per propagation.
-func (w *File) Update(value float64, timestamp, now int64) error {
-	release, err := w.beginWrite()
-	if err != nil {
+func (w *File) Update(value float64, timestamp, now int64) (err error) {
+	if err := w.beginWrite(); err != nil {
 		return err
 	}
-	defer release()
+	defer w.endWrite()
+	defer w.recoverFault(&err, w.armFault())
 	h := w.hdr
 	diff := now - timestamp
 	if !(diff < int64(h.MaxRetention) && diff >= 0) {
@@ -74,10 +74,10 @@ func (w *File) Update(value float64, timestamp, now int64) error {
 	if base != 0 {
 		pos = slotPos(a, base, interval)
 	}
-	var b [pointSize]byte
-	putPoint(b[:], interval, value)
+	b := w.pointBuf(1)
+	putPoint(b, interval, value)
 	off := int64(a.Offset) + pos*pointSize
-	if _, err := w.f.WriteAt(b[:], off); err != nil {
+	if err := w.writeAt(b, off); err != nil {
 		return w.ioErr("writing point", off, err)
 	}
 	if pos == 0 {
@@ -113,50 +113,44 @@ func (w *File) Update(value float64, timestamp, now int64) error {
 // written (python raises struct.error after writing the finer archives);
 // a run of future points longer than an archive is clipped to that archive
 // (python writes the excess over the next archive).
-func (w *File) UpdateMany(points []Point, now int64) error {
+func (w *File) UpdateMany(points []Point, now int64) (err error) {
 	if len(points) == 0 {
 		return nil
 	}
-	release, err := w.beginWrite()
-	if err != nil {
+	if err := w.beginWrite(); err != nil {
 		return err
 	}
-	defer release()
+	defer w.endWrite()
+	defer w.recoverFault(&err, w.armFault())
 	s := &w.scr
-	s.points = append(s.points[:0], points...)
-	pts := s.points
-	slices.SortStableFunc(pts, func(a, b Point) int {
-		switch {
-		case a.Timestamp > b.Timestamp:
-			return -1
-		case a.Timestamp < b.Timestamp:
-			return 1
-		}
-		return 0
-	})
+	pts := chronological(s.points[:0], points)
+	s.points = pts
 	// Split into per-archive groups first, so that invalid timestamps are
-	// found before anything is written.
+	// found before anything is written. python walks the points newest
+	// first and moves to the next archive when one is too old for the
+	// current archive; each archive's group is then a contiguous stretch of
+	// pts, and the points older than every archive are dropped.
 	type group struct{ archive, from, to int }
 	var groupsBuf [8]group
 	groups := groupsBuf[:0]
 	h := w.hdr
-	ai, start := 0, 0
-	i := 0
-	for ; i < len(pts); i++ {
+	ai, end := 0, len(pts)
+	i := len(pts) - 1
+	for ; i >= 0; i-- {
 		age := now - pts[i].Timestamp
 		for ai < len(h.Archives) && int64(h.Archives[ai].Retention) < age {
-			if i > start {
-				groups = append(groups, group{ai, start, i})
+			if i+1 < end {
+				groups = append(groups, group{ai, i + 1, end})
 			}
-			start = i
+			end = i + 1
 			ai++
 		}
 		if ai == len(h.Archives) {
 			break
 		}
 	}
-	if ai < len(h.Archives) && i > start {
-		groups = append(groups, group{ai, start, i})
+	if ai < len(h.Archives) && i+1 < end {
+		groups = append(groups, group{ai, i + 1, end})
 	}
 	for _, g := range groups {
 		a := &h.Archives[g.archive]
@@ -170,13 +164,52 @@ func (w *File) UpdateMany(points []Point, now int64) error {
 		}
 	}
 	for _, g := range groups {
-		seg := pts[g.from:g.to]
-		slices.Reverse(seg) // chronological, exact duplicates now last-given first
-		if err := w.archiveUpdateMany(g.archive, seg); err != nil {
+		if err := w.archiveUpdateMany(g.archive, pts[g.from:g.to]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// chronological appends points to dst in the order python's update_many
+// hands each archive: python sorts newest first (stably) and reverses each
+// archive's share, so the result is ascending by timestamp with equal
+// timestamps in reverse input order. Input that is already in time order
+// (the common case) takes a linear path.
+func chronological(dst, points []Point) []Point {
+	sorted := true
+	for i := 1; i < len(points); i++ {
+		if points[i].Timestamp < points[i-1].Timestamp {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		for i := 0; i < len(points); {
+			j := i + 1
+			for j < len(points) && points[j].Timestamp == points[i].Timestamp {
+				j++
+			}
+			for k := j - 1; k >= i; k-- {
+				dst = append(dst, points[k])
+			}
+			i = j
+		}
+		return dst
+	}
+	for k := len(points) - 1; k >= 0; k-- {
+		dst = append(dst, points[k])
+	}
+	slices.SortStableFunc(dst, func(a, b Point) int {
+		switch {
+		case a.Timestamp < b.Timestamp:
+			return -1
+		case a.Timestamp > b.Timestamp:
+			return 1
+		}
+		return 0
+	})
+	return dst
 }
 
 // archiveUpdateMany is python's __archive_update_many for archive ai with
@@ -238,14 +271,14 @@ func (w *File) archiveUpdateMany(ai int, points []Point) error {
 		}
 		firstN := min(int64(r.n), P-pos)
 		off := int64(a.Offset) + pos*pointSize
-		if _, err := w.f.WriteAt(buf[:firstN*pointSize], off); err != nil {
+		if err := w.writeAt(buf[:firstN*pointSize], off); err != nil {
 			return w.ioErr("writing points", off, err)
 		}
 		if firstN < int64(r.n) {
 			// python writes the rest from the archive start; clip it to
 			// the archive (python would run over into the next archive).
 			rest := min(int64(r.n)-firstN, P)
-			if _, err := w.f.WriteAt(buf[firstN*pointSize:(firstN+rest)*pointSize], int64(a.Offset)); err != nil {
+			if err := w.writeAt(buf[firstN*pointSize:(firstN+rest)*pointSize], int64(a.Offset)); err != nil {
 				return w.ioErr("writing points", int64(a.Offset), err)
 			}
 			w.bases[ai].Store(uint32(keep[r.first+int(firstN)].Timestamp))

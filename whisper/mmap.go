@@ -1,0 +1,99 @@
+package whisper
+
+import (
+	"fmt"
+	"runtime/debug"
+	"syscall"
+
+	"ringvault/storage"
+)
+
+// Files opened by path are memory-mapped (MAP_SHARED) when possible, so
+// that an update touches the page cache without a system call per point
+// and a fetch decodes straight from it. The bytes on disk, their order of
+// reaching the disk and flock interplay are those of pread/pwrite: both go
+// through the same page cache, and Sync (fsync) writes back dirty mapped
+// pages too. Without a mapping (OpenFile on any storage.File, NoMmap, or
+// mmap failing, e.g. at the vm.max_map_count limit) the same code uses
+// ReadAt/WriteAt.
+//
+// If another process truncates a mapped file, touching the lost pages
+// raises SIGBUS; every operation runs with debug.SetPanicOnFault and turns
+// such a fault into a CorruptError instead of crashing the process.
+
+func (w *File) mapFile(f *storage.OSFile, writable bool) {
+	size := w.hdr.FileSize()
+	if size <= 0 || size > 1<<40 {
+		return
+	}
+	prot := syscall.PROT_READ
+	if writable {
+		prot |= syscall.PROT_WRITE
+	}
+	b, err := syscall.Mmap(int(f.OS().Fd()), 0, int(size), prot, syscall.MAP_SHARED)
+	if err != nil {
+		return // fall back to pread/pwrite
+	}
+	w.mm = b
+}
+
+func (w *File) unmap() {
+	if w.mm != nil {
+		syscall.Munmap(w.mm)
+		w.mm = nil
+	}
+}
+
+// readAt reads exactly len(p) bytes at off.
+func (w *File) readAt(p []byte, off int64) error {
+	if w.mm != nil && off >= 0 && off+int64(len(p)) <= int64(len(w.mm)) {
+		copy(p, w.mm[off:])
+		return nil
+	}
+	return storage.ReadFull(w.f, p, off)
+}
+
+// writeAt writes p at off.
+func (w *File) writeAt(p []byte, off int64) error {
+	if w.mm != nil && off >= 0 && off+int64(len(p)) <= int64(len(w.mm)) {
+		copy(w.mm[off:], p)
+		return nil
+	}
+	_, err := w.f.WriteAt(p, off)
+	return err
+}
+
+// view returns the n bytes at off from the mapping, or nil without one.
+func (w *File) view(off, n int64) []byte {
+	if w.mm != nil && off >= 0 && off+n <= int64(len(w.mm)) {
+		return w.mm[off : off+n : off+n]
+	}
+	return nil
+}
+
+// armFault makes memory faults panic (if the file is mapped) and returns
+// the previous setting for recoverFault. Use as
+//
+//	defer w.recoverFault(&err, w.armFault())
+func (w *File) armFault() bool {
+	if w.mm == nil {
+		return false
+	}
+	return debug.SetPanicOnFault(true)
+}
+
+// recoverFault turns a memory fault on the mapping (the file was truncated
+// by someone else) into a CorruptError and restores the fault setting.
+func (w *File) recoverFault(err *error, old bool) {
+	if w.mm == nil {
+		return
+	}
+	debug.SetPanicOnFault(old)
+	if r := recover(); r != nil {
+		if _, ok := r.(interface{ Addr() uintptr }); !ok {
+			panic(r)
+		}
+		*err = &CorruptError{Path: w.name, Field: "data", Msg: "Truncated file",
+			Detail: fmt.Sprintf("memory fault reading the mapped file (%v): it was truncated while open", r)}
+	}
+}

@@ -12,6 +12,17 @@ import (
 	"ringvault/storage"
 )
 
+// resizeHook, if set (tests only), is called at each step of Resize; an
+// error stops Resize there as a crash would.
+var resizeHook func(stage string) error
+
+func hook(stage string) error {
+	if resizeHook == nil {
+		return nil
+	}
+	return resizeHook(stage)
+}
+
 // ResizeOptions tunes Resize (whisper-resize's options). A nil
 // *ResizeOptions keeps the file's xFilesFactor and aggregation method,
 // migrates without aggregation and keeps a .bak copy.
@@ -113,6 +124,9 @@ func Resize(path string, archives []ArchiveSpec, now int64, opts *ResizeOptions)
 	if err := writeNew(f, nh, &CreateOptions{Sparse: o.Sparse, Fallocate: o.Fallocate}); err != nil {
 		return fmt.Errorf("%s: %w", tmp, err)
 	}
+	if err := hook("created"); err != nil {
+		return err
+	}
 	nw, err := OpenFile(f, tmp)
 	if err != nil {
 		return err
@@ -123,6 +137,9 @@ func Resize(path string, archives []ArchiveSpec, now int64, opts *ResizeOptions)
 		err = resizeCopy(nw, data, now, o.Progress)
 	}
 	if err != nil {
+		return err
+	}
+	if err := hook("written"); err != nil {
 		return err
 	}
 	if err := f.Sync(); err != nil {
@@ -143,6 +160,10 @@ func Resize(path string, archives []ArchiveSpec, now int64, opts *ResizeOptions)
 		os.Remove(tmp)
 		return storage.SyncDir(dir)
 	}
+	if err := hook("synced"); err != nil {
+		os.Remove(tmp)
+		return err
+	}
 	if !o.NoBackup {
 		bak := path + ".bak"
 		os.Remove(bak)
@@ -150,6 +171,10 @@ func Resize(path string, archives []ArchiveSpec, now int64, opts *ResizeOptions)
 			os.Remove(tmp)
 			return fmt.Errorf("keeping a backup of %s: %w", path, err)
 		}
+	}
+	if err := hook("backup"); err != nil {
+		os.Remove(tmp)
+		return err
 	}
 	if err := storage.ReplaceFile(tmp, path); err != nil {
 		os.Remove(tmp)

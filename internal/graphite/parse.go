@@ -38,7 +38,7 @@ type Expr struct {
 	Num    float64
 	IsInt  bool
 	Bool   bool
-	Raw    string // ExprCall: the call's source text
+	Raw    string // ExprCall, ExprPath: the source text
 }
 
 // Kwarg is one name=value argument of a call.
@@ -143,6 +143,7 @@ func (p *parser) expression(depth int) (*Expr, error) {
 			return nil, err
 		}
 		c.Args = append([]*Expr{e}, c.Args...)
+		c.Raw = "" // the source text no longer covers the piped argument
 		e = c
 	}
 }
@@ -328,6 +329,7 @@ const pathSymbols = "(){},.'\"\\|"
 // symbols with a backslash) and {a,b} lists, separated by dots.
 func (p *parser) path() (*Expr, error) {
 	var b strings.Builder
+	start := p.i
 	nodeLen := 0
 	for p.i < len(p.s) {
 		c := p.s[p.i]
@@ -384,13 +386,16 @@ done:
 	if nodeLen == 0 {
 		return nil, p.errorf("path ends with a dot")
 	}
-	return &Expr{Kind: ExprPath, Path: b.String()}, nil
+	return &Expr{Kind: ExprPath, Path: b.String(), Raw: p.s[start:p.i]}, nil
 }
 
 // String prints the expression back in graphite's syntax.
 func (e *Expr) String() string {
 	switch e.Kind {
 	case ExprPath:
+		if e.Raw != "" {
+			return e.Raw
+		}
 		return e.Path
 	case ExprCall:
 		if e.Raw != "" {

@@ -35,6 +35,12 @@ func (s *Series) resize(n int) {
 	s.Values, s.Known = s.Values[:n], s.Known[:n]
 }
 
+// maxFetchPoints bounds the values one fetch returns. Only an empty
+// archive read with archiveToSelect over a range far longer than its
+// retention can reach it (python would build the list, or fail with
+// MemoryError); with data the ring is read at most once around.
+const maxFetchPoints = 1 << 26
+
 // FetchOptions tunes Fetch. A nil *FetchOptions is python's default.
 type FetchOptions struct {
 	// ArchiveToSelect picks the archive with exactly this many seconds per
@@ -147,6 +153,9 @@ func (w *File) archiveFetch(dst *Series, ai int, from, until int64) error {
 	}
 	if base == 0 {
 		n := floorDiv(untilI-fromI, step) // python: [None] * n, empty when n < 0
+		if n > maxFetchPoints {
+			return fmt.Errorf("%s: fetching %d values from archive %d is more than the %d allowed", w.name, n, ai, maxFetchPoints)
+		}
 		dst.resize(int(max(n, 0)))
 		clear(dst.Known)
 		clear(dst.Values)

@@ -123,11 +123,20 @@ func ParseHeader(b []byte, name string) (*Header, error) {
 	return h, nil
 }
 
-// Check verifies what python does not: every archive lies after the
-// header and inside a file of fileSize bytes and has a non-zero precision,
+// Check verifies what python does not: maxRetention is the longest archive
+// retention (as create writes it), every archive lies after the header and
+// inside a file of fileSize bytes and has a non-zero precision,
 // so reads and writes never fall beyond the end of a truncated file
 // (python returns zeros or garbage there, or divides by zero).
 func (h *Header) Check(name string, fileSize int64) error {
+	var maxRet uint32
+	for i := range h.Archives {
+		maxRet = max(maxRet, h.Archives[i].Retention)
+	}
+	if len(h.Archives) > 0 && h.MaxRetention != maxRet {
+		return &CorruptError{Path: name, Offset: 4, Field: "maxRetention", Msg: "Unable to read header",
+			Detail: fmt.Sprintf("maxRetention %d is not the longest archive retention %d", h.MaxRetention, maxRet)}
+	}
 	for i := range h.Archives {
 		a := &h.Archives[i]
 		off := int64(metadataSize + i*archiveInfoSize)

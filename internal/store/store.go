@@ -258,6 +258,15 @@ func (s *Store) kick() {
 	}
 }
 
+// Drain lifts the rate limits for good, as carbon does when it stops:
+// a shutdown calls it first so that what is still arriving and what is
+// cached reach disk quickly.
+func (s *Store) Drain() {
+	s.drain.Store(true)
+	s.cancel()
+	s.kick()
+}
+
 // Close stops accepting points, writes everything still cached (without
 // rate limits, as carbon does when it stops) and stops the persisters.
 // If ctx ends first, the points left are lost and Close says how many.
@@ -265,8 +274,7 @@ func (s *Store) Close(ctx context.Context) error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	s.drain.Store(true)
-	s.cancel()
+	s.Drain()
 	err := s.Flush(ctx)
 	close(s.stop)
 	s.workers.Wait()

@@ -191,4 +191,3 @@ func SuiteName(s byte) string {
 	}
 	return fmt.Sprintf("unknown suite %d", s)
 }
-

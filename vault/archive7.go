@@ -199,4 +199,3 @@ func (q *Query) match(name string, e *entry) bool {
 	}
 	return in(e.modified, q.ModifiedAfter, q.ModifiedBefore) && in(e.created, q.CreatedAfter, q.CreatedBefore)
 }
-

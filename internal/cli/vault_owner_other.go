@@ -1,0 +1,11 @@
+//go:build !unix
+
+package cli
+
+import (
+	"io/fs"
+
+	"ringvault/vault"
+)
+
+func setOwner(tx *vault.Tx, name string, fi fs.FileInfo) error { return nil }

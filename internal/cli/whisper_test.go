@@ -49,7 +49,7 @@ type result struct {
 	files          map[string]string // name -> sha256 of the bytes left in the folder
 }
 
-func fixtureDir(t *testing.T) string {
+func fixtureDir(t testing.TB) string {
 	t.Helper()
 	return filepath.Join(testutil.RepoRoot(), "internal", "cli", "testdata", "whisper", "fixtures")
 }

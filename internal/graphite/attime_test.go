@@ -8,7 +8,9 @@ import (
 func TestParseATTime(t *testing.T) {
 	// now is Tuesday 2023-11-14 22:13:20 UTC.
 	now := time.Unix(1700000000, 0).UTC()
-	day := func(y int, m time.Month, d, h, min int) int64 { return time.Date(y, m, d, h, min, 0, 0, time.UTC).Unix() }
+	day := func(y int, m time.Month, d, h, min int) int64 {
+		return time.Date(y, m, d, h, min, 0, 0, time.UTC).Unix()
+	}
 	for _, c := range []struct {
 		in   string
 		want int64

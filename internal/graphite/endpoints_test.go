@@ -73,7 +73,7 @@ func TestFunctionsEndpoint(t *testing.T) {
 	_, body := get(t, h, "/functions")
 	var all map[string]struct {
 		Name, Function, Description, Module, Group string
-		Params                                      []map[string]any
+		Params                                     []map[string]any
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber() // 1e9999 (graphite-web's Infinity) overflows float64

@@ -103,18 +103,18 @@ func aggregate(e *evaluator, list []*series, fn string, xff *float64) ([]*series
 			values = append(values, nan)
 		}
 	})
-	tags := list[0].copyTags()
+	tags := list[0].tags.copy()
 	for _, s := range list[1:] {
-		for k, v := range tags {
-			if s.tags[k] != v {
-				delete(tags, k)
+		for _, k := range append([]string(nil), tags.keys...) {
+			if !s.tags.has(k) || s.tags.get(k) != tags.get(k) {
+				tags.del(k)
 			}
 		}
 	}
-	if _, ok := tags["name"]; !ok {
-		tags["name"] = name
+	if !tags.has("name") {
+		tags.set("name", name)
 	}
-	tags["aggregatedBy"] = fn
+	tags.set("aggregatedBy", fn)
 	out := newSeries(name, start, end, step, values, x)
 	out.tags = tags
 	return []*series{out}, nil
@@ -217,9 +217,9 @@ func getNodeOrTag(s *series, n any, path string) string {
 		if i >= 0 && i < int64(len(nodes)) {
 			return nodes[i]
 		}
-		return s.tags[strconv.FormatInt(n.(int64), 10)]
+		return s.tags.get(strconv.FormatInt(n.(int64), 10))
 	}
-	return s.tags[pyRepr(n)]
+	return s.tags.get(pyRepr(n))
 }
 
 // aggKey is graphite-web's aggKey: the nodes joined by dots, taken from

@@ -11,7 +11,7 @@ func init() {
 	register("scale", "Multiplies every value by a factor.", func(e *evaluator, a *args) ([]*series, error) {
 		list, f := a.series(0), a.num(1, 1)
 		for _, s := range list {
-			s.tags["scale"] = pyRepr(a.one(1))
+			s.tags.set("scale", pyRepr(a.one(1)))
 			s.name = "scale(" + s.name + "," + pyG(f) + ")"
 			s.pathExpr = s.name
 			for i, v := range s.values {
@@ -23,7 +23,7 @@ func init() {
 	register("offset", "Adds a constant to every non-null value.", func(e *evaluator, a *args) ([]*series, error) {
 		list, f := a.series(0), a.num(1, 0)
 		for _, s := range list {
-			s.tags["offset"] = pyRepr(a.one(1))
+			s.tags.set("offset", pyRepr(a.one(1)))
 			s.name = "offset(" + s.name + "," + pyG(f) + ")"
 			s.pathExpr = s.name
 			for i, v := range s.values {
@@ -35,7 +35,7 @@ func init() {
 	register("absolute", "The absolute value of every point.", func(e *evaluator, a *args) ([]*series, error) {
 		list := a.series(0)
 		for _, s := range list {
-			s.tags["absolute"] = "1"
+			s.tags.set("absolute", "1")
 			s.name = "absolute(" + s.name + ")"
 			s.pathExpr = s.name
 			for i, v := range s.values {
@@ -88,7 +88,7 @@ func init() {
 				cur += v
 				values[i] = cur
 			}
-			s.tags["integral"] = "1"
+			s.tags.set("integral", "1")
 			out = append(out, s.derive("integral("+s.name+")", values))
 		}
 		return out, nil
@@ -133,7 +133,7 @@ func init() {
 		}
 		for _, s := range list {
 			s.consolidate = fn
-			s.tags["consolidateBy"] = fn
+			s.tags.set("consolidateBy", fn)
 			s.name = "consolidateBy(" + s.name + ",\"" + fn + "\")"
 			s.pathExpr = s.name
 		}
@@ -164,7 +164,7 @@ func mapDeltas(list []*series, fn string, step func(v, prev float64) (float64, f
 		for i, v := range pts {
 			values[i], prev = step(v, prev)
 		}
-		s.tags[fn] = "1"
+		s.tags.set(fn, "1")
 		out = append(out, s.derive(fn+"("+s.name+")", values))
 	}
 	return out
@@ -219,9 +219,9 @@ func transformNull(e *evaluator, a *args) ([]*series, error) {
 		})
 	}
 	for _, s := range list {
-		s.tags["transformNull"] = defText
+		s.tags.set("transformNull", defText)
 		if len(ref) > 0 {
-			s.tags["referenceSeries"] = "1"
+			s.tags.set("referenceSeries", "1")
 			s.name = "transformNull(" + s.name + "," + pyG(def) + ",referenceSeries)"
 		} else {
 			s.name = "transformNull(" + s.name + "," + pyG(def) + ")"

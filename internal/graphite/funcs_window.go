@@ -101,7 +101,7 @@ func movingWindow(e *evaluator, a *args, window any, fn string, xff *float64) ([
 			name = tag + "(" + s.name + "," + pyRepr(window) + ")"
 			points = int(n)
 		}
-		s.tags[tag] = pyRepr(window)
+		s.tags.set(tag, pyRepr(window))
 		x := s.xff
 		if xff != nil {
 			x = *xff
@@ -149,8 +149,8 @@ func summarize(e *evaluator, a *args) ([]*series, error) {
 		if alignToFrom {
 			newEnd = alignedEnd
 		}
-		s.tags["summarize"] = ivs
-		s.tags["summarizeFunction"] = fn
+		s.tags.set("summarize", ivs)
+		s.tags.set("summarizeFunction", fn)
 		suffix := ""
 		if alignToFrom {
 			suffix = ", true"
@@ -268,7 +268,7 @@ func hitcount(e *evaluator, a *args) ([]*series, error) {
 				values[i] = sumOf(b)
 			}
 		}
-		s.tags["hitcount"] = ivs
+		s.tags.set("hitcount", ivs)
 		suffix := ""
 		if align {
 			suffix = ", true"
@@ -311,7 +311,7 @@ func timeShift(e *evaluator, a *args) ([]*series, error) {
 		return nil, err
 	}
 	for _, s := range shifted {
-		s.tags["timeShift"] = shift
+		s.tags.set("timeShift", shift)
 		s.name = "timeShift(" + s.name + ", \"" + shift + "\")"
 		if resetEnd {
 			s.end = first.end
@@ -378,7 +378,7 @@ func nPercentile(list []*series, n float64) []*series {
 		for i := range values {
 			values[i] = p
 		}
-		s.tags["nPercentile"] = pyRepr(n)
+		s.tags.set("nPercentile", pyRepr(n))
 		out = append(out, s.derive("nPercentile("+s.name+", "+pyG(n)+")", values))
 	}
 	return out
@@ -398,7 +398,7 @@ func removeByPercentile(above bool) func(e *evaluator, a *args) ([]*series, erro
 				continue
 			}
 			p := percentile(s.points(), n)
-			s.tags["nPercentile"] = pyRepr(a.one(1))
+			s.tags.set("nPercentile", pyRepr(a.one(1)))
 			for i, v := range s.values {
 				if above && !isNull(v) && v > p || !above && (isNull(v) || v < p) {
 					s.values[i] = nan

@@ -137,6 +137,13 @@ type oracleSeries struct {
 
 func runOracle(t *testing.T, b *MemBackend, from, until, now int64, targets []string) []json.RawMessage {
 	t.Helper()
+	return runOracleWith(t, b, from, until, now, targets, nil)
+}
+
+// runOracleWith runs testdata/oracle.py; with jsonOpts it returns
+// graphite-web's format=json text per target.
+func runOracleWith(t *testing.T, b *MemBackend, from, until, now int64, targets []string, jsonOpts []map[string]any) []json.RawMessage {
+	t.Helper()
 	py := testutil.Python(t, "graphite.render", "django", "pytz")
 	metrics := map[string]any{}
 	for name, s := range b.metrics {
@@ -148,7 +155,11 @@ func runOracle(t *testing.T, b *MemBackend, from, until, now int64, targets []st
 		}
 		metrics[name] = map[string]any{"start": s.start, "step": s.step, "values": vals}
 	}
-	in, _ := json.Marshal(map[string]any{"now": now, "from": from, "until": until, "xff": 0.0, "metrics": metrics, "targets": targets})
+	req := map[string]any{"now": now, "from": from, "until": until, "xff": 0.0, "metrics": metrics, "targets": targets}
+	if jsonOpts != nil {
+		req["json"] = jsonOpts
+	}
+	in, _ := json.Marshal(req)
 	cmd := exec.Command(py, filepath.Join("testdata", "oracle.py"))
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
@@ -233,8 +244,8 @@ func compareSeries(t *testing.T, target string, got []*series, want []oracleSeri
 				break
 			}
 		}
-		if !equalTags(g.tags, w.Tags) {
-			t.Errorf("%s[%d] %s: tags %v, graphite-web %v", target, k, g.name, g.tags, w.Tags)
+		if !equalTags(g.tags.m, w.Tags) {
+			t.Errorf("%s[%d] %s: tags %v, graphite-web %v", target, k, g.name, g.tags.m, w.Tags)
 		}
 	}
 }

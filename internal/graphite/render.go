@@ -237,13 +237,13 @@ func appendRenderJSON(b []byte, r *renderRequest, data []*series) []byte {
 		b = append(b, `{"target": `...)
 		b = appendJSONString(b, s.name)
 		b = append(b, `, "tags": {`...)
-		for i, k := range sortedKeys(s.tags) {
+		for i, k := range s.tags.keys {
 			if i > 0 {
 				b = append(b, sep...)
 			}
 			b = appendJSONString(b, k)
 			b = append(b, ": "...)
-			b = appendJSONString(b, s.tags[k])
+			b = appendJSONString(b, s.tags.get(k))
 		}
 		b = append(b, `}, "datapoints": [`...)
 		firstPt := true

@@ -24,7 +24,7 @@ type series struct {
 	start, end  int64
 	step        int64
 	values      []float64
-	tags        map[string]string
+	tags        *tagSet
 	consolidate string  // consolidationFunc, default "average"
 	xff         float64 // xFilesFactor
 	vpp         int     // valuesPerPoint, 1 = as stored
@@ -40,27 +40,64 @@ func newSeries(name string, start, end, step int64, values []float64, xff float6
 	}
 }
 
-// parseTags is graphite-web's TaggedSeries.parse for plain and tagged
-// names; a name that looks like a function call keeps only name=.
-func parseTags(name string) map[string]string {
-	base, rest, ok := strings.Cut(name, ";")
-	if !ok || strings.HasSuffix(name, ")") {
-		return map[string]string{"name": name}
-	}
-	t := map[string]string{"name": base}
-	for _, kv := range strings.Split(rest, ";") {
-		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
-			t[k] = v
-		}
-	}
-	return t
+// tagSet is a series' tags in insertion order, as the Python dict
+// graphite-web prints in format=json.
+type tagSet struct {
+	keys []string
+	m    map[string]string
 }
 
-// copyTags returns a copy of the tags (TimeSeries.copy shares nothing).
-func (s *series) copyTags() map[string]string {
-	t := make(map[string]string, len(s.tags)+1)
-	for k, v := range s.tags {
-		t[k] = v
+func newTagSet() *tagSet { return &tagSet{m: map[string]string{}} }
+
+func (t *tagSet) get(k string) string { return t.m[k] }
+
+func (t *tagSet) has(k string) bool {
+	_, ok := t.m[k]
+	return ok
+}
+
+func (t *tagSet) set(k, v string) {
+	if _, ok := t.m[k]; !ok {
+		t.keys = append(t.keys, k)
+	}
+	t.m[k] = v
+}
+
+func (t *tagSet) del(k string) {
+	if _, ok := t.m[k]; !ok {
+		return
+	}
+	delete(t.m, k)
+	for i, x := range t.keys {
+		if x == k {
+			t.keys = append(t.keys[:i:i], t.keys[i+1:]...)
+			break
+		}
+	}
+}
+
+func (t *tagSet) copy() *tagSet {
+	c := &tagSet{keys: append([]string(nil), t.keys...), m: make(map[string]string, len(t.m)+1)}
+	for k, v := range t.m {
+		c.m[k] = v
+	}
+	return c
+}
+
+// parseTags is graphite-web's TaggedSeries.parse for plain and tagged
+// names; a name that looks like a function call keeps only name=.
+func parseTags(name string) *tagSet {
+	t := newTagSet()
+	base, rest, ok := strings.Cut(name, ";")
+	if !ok || strings.HasSuffix(name, ")") {
+		t.set("name", name)
+		return t
+	}
+	t.set("name", base)
+	for _, kv := range strings.Split(rest, ";") {
+		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
+			t.set(k, v)
+		}
 	}
 	return t
 }

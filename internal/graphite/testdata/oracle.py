@@ -5,7 +5,8 @@ Reads JSON on stdin:
   {"now": int, "from": int, "until": int, "xff": float,
    "metrics": {name: {"start": int, "step": int, "values": [float|null]}},
    "targets": [str]}
-and prints, per target, a list of
+and prints, per target, a list of (or with "json": [{options}...], the texts
+graphite-web's renderViewJson answers with each set of request options)
   {"name", "start", "end", "step", "values", "tags"} or {"error": str}.
 Fetch follows whisper: slots t with floor(from) < t <= floor(until).
 """
@@ -24,6 +25,8 @@ from graphite.finders.utils import BaseFinder  # noqa: F401 (import check)
 
 req = json.load(sys.stdin)
 METRICS = req['metrics']
+for m in METRICS.values():  # whisper returns floats; JSON made integral ones ints
+    m['values'] = [None if v is None else float(v) for v in m['values']]
 
 
 def expand_braces(p):
@@ -87,6 +90,8 @@ def num(v):
     return v
 
 
+from graphite.render import views
+
 results = []
 for target in req['targets']:
     ctx = {
@@ -99,6 +104,13 @@ for target in req['targets']:
     }
     try:
         out = []
+        if req.get('json') is not None:
+            texts = []
+            for opts in req['json']:
+                data = evaluator.evaluateTarget(dict(ctx, prefetched={}), target)
+                texts.append(views.renderViewJson(dict(opts), data).content.decode())
+            results.append(texts)
+            continue
         for s in evaluator.evaluateTarget(ctx, target):
             out.append({'name': s.name, 'start': s.start, 'end': s.end, 'step': s.step,
                         'values': [num(v) for v in s], 'tags': {k: str(v) for k, v in s.tags.items()}})

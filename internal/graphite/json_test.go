@@ -1,0 +1,71 @@
+package graphite
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// jsonTargets avoid functions whose values graphite-web keeps as Python
+// ints (countSeries, constantLine(int), transformNull(int)): graphite-web
+// prints those as 1 where ringvault prints 1.0 (every value is a float64).
+var jsonTargets = []string{
+	"servers.*.cpu.*",
+	"servers.web02.requests",
+	"sumSeries(servers.*.cpu.*)",
+	`aliasSub(servers.*.cpu.user, "(^.*$)", "\1 A")`,
+	"consolidateBy(servers.*.cpu.*, 'max')",
+	"consolidateBy(servers.web01.cpu.system, 'sum')",
+	"perSecond(servers.web02.requests)",
+	"scale(servers.web02.cpu.system, 0.1)",
+	"divideSeries(servers.web01.cpu.user, servers.web02.cpu.user)",
+}
+
+// TestRenderJSONMatchesGraphiteWeb compares format=json byte for byte
+// with graphite-web's renderViewJson on the same series, with and without
+// maxDataPoints consolidation and noNullPoints.
+func TestRenderJSONMatchesGraphiteWeb(t *testing.T) {
+	b := testBackend()
+	now := testNow.Unix()
+	from, until := now-6*3600-77, now-120
+	optSets := []map[string]any{
+		{},
+		{"maxDataPoints": 100},
+		{"maxDataPoints": 7},
+		{"maxDataPoints": 1},
+		{"maxDataPoints": 50, "noNullPoints": true},
+	}
+	texts := runOracleJSON(t, b, from, until, now, jsonTargets, optSets)
+	for o, opts := range optSets {
+		for i, target := range jsonTargets {
+			want := texts[i]
+			if len(want) != len(optSets) {
+				t.Fatalf("%s: oracle gave %d texts", target, len(want))
+			}
+			data, err := evalForTest(b, target, from, until, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := &renderRequest{}
+			if n, ok := opts["maxDataPoints"].(int); ok {
+				r.maxDataPoints = n
+			}
+			_, r.noNullPoints = opts["noNullPoints"]
+			got := string(appendRenderJSON(nil, r, data))
+			if got != want[o] {
+				t.Errorf("%s %v:\n got %.300s\nwant %.300s", target, opts, got, want[o])
+			}
+		}
+	}
+}
+
+func runOracleJSON(t *testing.T, b *MemBackend, from, until, now int64, targets []string, opts []map[string]any) [][]string {
+	t.Helper()
+	raw := runOracleWith(t, b, from, until, now, targets, opts)
+	out := make([][]string, len(raw))
+	for i, r := range raw {
+		if err := json.Unmarshal(r, &out[i]); err != nil {
+			t.Fatalf("%s: %s", targets[i], r)
+		}
+	}
+	return out
+}

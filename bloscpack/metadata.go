@@ -201,7 +201,12 @@ func readMetadata(r io.ReaderAt, off, fileSize int64) (MetaHeader, []byte, error
 		zr, err := zlib.NewReader(bytes.NewReader(stored))
 		if err == nil {
 			// The JSON size is in the header; never inflate beyond it.
-			js, err = io.ReadAll(io.LimitReader(zr, int64(m.Size)+1))
+			// deflate cannot expand beyond ~1032:1
+			limit := min(int64(m.Size), 1032*int64(m.CompSize)+64)
+			js, err = io.ReadAll(io.LimitReader(zr, limit+1))
+			if err == nil && int64(len(js)) != int64(m.Size) {
+				err = fmt.Errorf("inflates to %d bytes, meta_size says %d", len(js), m.Size)
+			}
 		}
 		if err != nil {
 			return m, nil, errorf(ErrFormat, off+MetaHeaderSize, "metadata", "Error -3 while decompressing data: %v", err)

@@ -157,7 +157,9 @@ func (r *Reader) buildIndex() ([]chunkRef, error) {
 			}
 			idx[i] = chunkRef{pos: p, start: int64(i) * h.ChunkSize, n: h.ChunkSize}
 		}
-		idx[len(idx)-1].n = h.LastChunk
+		if len(idx) > 0 {
+			idx[len(idx)-1].n = h.LastChunk
+		}
 		return idx, nil
 	}
 	var idx []chunkRef
@@ -221,6 +223,26 @@ func (r *Reader) readChunk(i int, pos int64, buf []byte) ([]byte, error) {
 		}
 	}
 	return comp, nil
+}
+
+// maxRatio bounds how much larger than its compressed form a chunk may
+// claim to be before anything is allocated for it: no Blosc1 codec comes
+// near it for chunks over a few MiB, and it keeps a lying header from
+// making the reader allocate gigabytes.
+const maxRatio = 1 << 16
+
+// checkChunkSize checks a chunk's Blosc header against the decoded size
+// the bloscpack header promises, before the output is allocated.
+func checkChunkSize(i int, pos int64, comp []byte, n int64) error {
+	field := fmt.Sprintf("chunk %d", i)
+	nbytes := int64(binary.LittleEndian.Uint32(comp[4:]))
+	if nbytes != n {
+		return errorf(ErrFormat, pos+4, field, "blosc header says %d decoded bytes, the bloscpack header %d", nbytes, n)
+	}
+	if n > 64<<20 && n/maxRatio > int64(len(comp)) {
+		return errorf(ErrFormat, pos+4, field, "blosc header claims %d decoded bytes from %d compressed ones", n, len(comp))
+	}
+	return nil
 }
 
 // decodeInto decodes a verified chunk into out, which must be exactly the
@@ -306,6 +328,9 @@ func (r *Reader) readPart(c int, ref chunkRef, dst []byte, rel int64) error {
 	if r.cacheI != c {
 		comp, err := r.readChunk(c, ref.pos, nil)
 		if err != nil {
+			return err
+		}
+		if err := checkChunkSize(c, ref.pos, comp, ref.n); err != nil {
 			return err
 		}
 		if int64(cap(r.cacheBuf)) < ref.n {

@@ -59,6 +59,9 @@ func (r *Reader) decode(c *rawChunk) {
 	if n < 0 {
 		n = int64(binary.LittleEndian.Uint32(comp[4:]))
 	}
+	if c.err = checkChunkSize(c.i, c.pos, comp, n); c.err != nil {
+		return
+	}
 	c.out = make([]byte, n)
 	c.err = decodeInto(c.i, c.pos, comp, c.out)
 }

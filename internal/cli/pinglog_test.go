@@ -72,7 +72,7 @@ type dumpOut struct {
 	Records [][2]*float64 `json:"records"`
 }
 
-func runPing(t *testing.T, args ...string) (string, string, int) {
+func runPinglogCmd(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	env, out, errb := testEnv("")
 	code := Main(env, append([]string{"ringvault"}, args...))
@@ -81,7 +81,7 @@ func runPing(t *testing.T, args ...string) (string, string, int) {
 
 func dumpJSONOf(t *testing.T, path string) (dumpOut, map[string]any) {
 	t.Helper()
-	out, errs, code := runPing(t, "pinglog", "dump", "--format=json", path)
+	out, errs, code := runPinglogCmd(t, "pinglog", "dump", "--format=json", path)
 	if code != 0 {
 		t.Fatalf("dump %s: exit %d: %s", path, code, errs)
 	}
@@ -145,7 +145,7 @@ func TestPinglogDumpShared(t *testing.T) {
 				{"pinglog", "convert", "--to", "4", path, v4},
 				{"pinglog", "convert", "--to", itoa(f.Version), v4, back},
 			} {
-				if _, errs, code := runPing(t, c...); code != 0 {
+				if _, errs, code := runPinglogCmd(t, c...); code != 0 {
 					t.Fatalf("%v: exit %d: %s", c, code, errs)
 				}
 			}
@@ -160,7 +160,7 @@ func TestPinglogDumpShared(t *testing.T) {
 			samePairs(t, "v4 dump", d4.Records, want, sentinel)
 			db, _ := dumpJSONOf(t, back)
 			samePairs(t, "round trip", db.Records, want, -1)
-			if out, errs, code := runPing(t, "pinglog", "info", v4); code != 0 || !strings.Contains(out, "number_of_records: ") {
+			if out, errs, code := runPinglogCmd(t, "pinglog", "info", v4); code != 0 || !strings.Contains(out, "number_of_records: ") {
 				t.Fatalf("info: exit %d: %s%s", code, out, errs)
 			}
 		})
@@ -172,23 +172,23 @@ func itoa(i int) string { return string(rune('0' + i)) }
 func TestPinglogFormatsAndErrors(t *testing.T) {
 	dir, _ := loadPingManifest(t)
 	path := filepath.Join(dir, "pv3_05_rolled_by_one.ping")
-	text, _, code := runPing(t, "pinglog", "dump", path)
+	text, _, code := runPinglogCmd(t, "pinglog", "dump", path)
 	if code != 0 || !strings.HasPrefix(text, "1600040001 4990\n") || strings.Count(text, "\n") != 50 {
 		t.Fatalf("text dump: exit %d, %q", code, text[:min(len(text), 80)])
 	}
-	csv, _, code := runPing(t, "pinglog", "dump", "--format=csv", path)
+	csv, _, code := runPinglogCmd(t, "pinglog", "dump", "--format=csv", path)
 	if code != 0 || !strings.HasPrefix(csv, "timestamp,value\n1600040001,4990\n") {
 		t.Fatalf("csv dump: exit %d, %q", code, csv[:min(len(csv), 80)])
 	}
 	bad := filepath.Join(t.TempDir(), "bad.ping")
 	os.WriteFile(bad, []byte("PONG\x03"), 0o644)
-	if _, errs, code := runPing(t, "pinglog", "info", bad); code != 1 || !strings.Contains(errs, "bad.ping") || !strings.Contains(errs, "magic") {
+	if _, errs, code := runPinglogCmd(t, "pinglog", "info", bad); code != 1 || !strings.Contains(errs, "bad.ping") || !strings.Contains(errs, "magic") {
 		t.Fatalf("bad magic: exit %d, %q", code, errs)
 	}
-	if _, _, code := runPing(t, "pinglog", "dump", "--format=xml", path); code != 2 {
+	if _, _, code := runPinglogCmd(t, "pinglog", "dump", "--format=xml", path); code != 2 {
 		t.Fatalf("bad format: exit %d, want 2", code)
 	}
-	if out, _, code := runPing(t, "pinglog", "--help"); code != 0 || !strings.Contains(out, "export") {
+	if out, _, code := runPinglogCmd(t, "pinglog", "--help"); code != 0 || !strings.Contains(out, "export") {
 		t.Fatalf("help: exit %d", code)
 	}
 }
@@ -201,7 +201,7 @@ func TestPinglogResize(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "r.ping")
 	os.WriteFile(path, src, 0o644)
 	before, _ := dumpJSONOf(t, path)
-	if _, errs, code := runPing(t, "pinglog", "resize", "--max-records", "50", path); code != 0 {
+	if _, errs, code := runPinglogCmd(t, "pinglog", "resize", "--max-records", "50", path); code != 0 {
 		t.Fatalf("resize: %d %s", code, errs)
 	}
 	after, all := dumpJSONOf(t, path)
@@ -224,7 +224,7 @@ func TestPinglogExportWhisper(t *testing.T) {
 	d, _ := dumpJSONOf(t, path)
 	last := int64(*d.Records[len(d.Records)-1][0])
 	wsp := filepath.Join(t.TempDir(), "lat.wsp")
-	out, errs, code := runPing(t, "pinglog", "export", "--retention", "1s:1000", "--now", itoa64(last+1), path, wsp)
+	out, errs, code := runPinglogCmd(t, "pinglog", "export", "--retention", "1s:1000", "--now", itoa64(last+1), path, wsp)
 	if code != 0 {
 		t.Fatalf("export: exit %d: %s", code, errs)
 	}

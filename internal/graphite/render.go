@@ -206,6 +206,23 @@ func appendJSONFloat(b []byte, v float64) []byte {
 	case math.IsInf(v, -1):
 		return append(b, "-1e9999"...)
 	}
+	return appendFloatRepr(b, v)
+}
+
+// appendFloatRepr is Python's repr(float) without allocating for the
+// common range (1e-4 <= |v| < 1e16, or 0), where repr prints the
+// shortest round-trip digits in fixed notation, as strconv does.
+func appendFloatRepr(b []byte, v float64) []byte {
+	if a := math.Abs(v); a == 0 || a >= 1e-4 && a < 1e16 {
+		n := len(b)
+		b = strconv.AppendFloat(b, v, 'f', -1, 64)
+		for _, c := range b[n:] {
+			if c == '.' {
+				return b
+			}
+		}
+		return append(b, ".0"...)
+	}
 	return pyopt.AppendFloatRepr(b, v)
 }
 
@@ -213,6 +230,13 @@ func appendJSONFloat(b []byte, v float64) []byte {
 // [{"target": name, "tags": {...}, "datapoints": [[value, ts], ...]}].
 func appendRenderJSON(b []byte, r *renderRequest, data []*series) []byte {
 	consolidateForJSON(r, data)
+	if b == nil {
+		size := 2
+		for _, s := range data {
+			size += 64 + len(s.name)*2 + len(s.values)*26
+		}
+		b = make([]byte, 0, size)
+	}
 	sep := ", "
 	b = append(b, '[')
 	first := true
@@ -278,7 +302,7 @@ func renderCSV(r *renderRequest, data []*series) []byte {
 			ts := time.Unix(s.start+int64(i)*s.step, 0).In(r.loc).Format("2006-01-02 15:04:05")
 			val := ""
 			if !isNull(v) {
-				val = pyopt.FloatRepr(v)
+				val = string(appendFloatRepr(nil, v))
 			}
 			cw.Write([]string{s.name, ts, val})
 		}
@@ -300,7 +324,7 @@ func renderRaw(data []*series) []byte {
 			if isNull(v) {
 				b = append(b, "None"...)
 			} else {
-				b = pyopt.AppendFloatRepr(b, v)
+				b = appendFloatRepr(b, v)
 			}
 		}
 		b = append(b, '\n')
@@ -311,7 +335,11 @@ func renderRaw(data []*series) []byte {
 // renderPickle is format=pickle, graphite-web's cluster format: a
 // protocol-2 list of TimeSeries.getInfo() dicts.
 func renderPickle(data []*series) []byte {
-	p := &pickler{}
+	size := 16
+	for _, s := range data {
+		size += 256 + 2*len(s.name) + 9*len(s.values) + 2*(len(s.values)/pickleBatch+1)
+	}
+	p := &pickler{buf: make([]byte, 0, size)}
 	p.begin()
 	p.list(len(data), func(i int) {
 		s := data[i]

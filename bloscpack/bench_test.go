@@ -1,0 +1,97 @@
+package bloscpack
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+	"math"
+	"testing"
+)
+
+// linspace is bloscpack's benchmark input (np.linspace(0, 100, n) as <f8).
+func linspace(n int) []byte {
+	b := make([]byte, 8*n)
+	for i := range n {
+		binary.LittleEndian.PutUint64(b[8*i:], math.Float64bits(100*float64(i)/float64(n-1)))
+	}
+	return b
+}
+
+const benchBytes = 32 << 20
+
+// BenchmarkWriter compresses 32 MiB of linspace with blpk's defaults
+// (blosclz clevel 7, shuffle, 1 MiB chunks, adler32) on all cores.
+func BenchmarkWriter(b *testing.B) {
+	data := linspace(benchBytes / 8)
+	var out bytes.Buffer
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		out.Reset()
+		w, err := NewWriter(&out, int64(len(data)), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w.Write(data)
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(data))/float64(out.Len()), "ratio")
+}
+
+// BenchmarkWriterOneWorker is BenchmarkWriter on one goroutine (what
+// bloscpack's sequential loop can at best do).
+func BenchmarkWriterOneWorker(b *testing.B) {
+	data := linspace(benchBytes / 8)
+	o := DefaultOptions()
+	o.Workers = 1
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		w, _ := NewWriter(io.Discard, int64(len(data)), &o)
+		w.Write(data)
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReader decompresses the whole file through WriteTo (digests
+// checked, chunks in parallel).
+func BenchmarkReader(b *testing.B) {
+	data := linspace(benchBytes / 8)
+	file := pack(b, data, nil, false, false)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := NewReader(bytes.NewReader(file), int64(len(file)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.WriteTo(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReadAt4K reads 4 KiB at scattered offsets: one chunk decoded
+// per read through the offsets table (bytes/s counts the 4 KiB returned).
+func BenchmarkReadAt4K(b *testing.B) {
+	data := linspace(benchBytes / 8)
+	file := pack(b, data, nil, false, false)
+	r, err := NewReader(bytes.NewReader(file), int64(len(file)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := make([]byte, 4096)
+	b.SetBytes(int64(len(p)))
+	b.ReportAllocs()
+	off := int64(0)
+	for b.Loop() {
+		off = (off + 7<<20 + 12345) % int64(len(data)-len(p))
+		if _, err := r.ReadAt(p, off); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

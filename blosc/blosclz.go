@@ -95,34 +95,35 @@ func blosclzDecode(dst, src []byte) int {
 }
 
 // lzCopyMatch copies length bytes from dst[ref:] to dst[op:], the regions
-// possibly overlapping (ref < op), and returns the new op.
+// possibly overlapping (ref < op), and returns the new op. Like LZ4's wild
+// copy it may write up to 8 bytes past the match when dst has room; later
+// output overwrites them.
 func lzCopyMatch(dst []byte, op, ref, length int) int {
 	dist := op - ref
 	end := op + length
+	wild := end+8 <= len(dst)
 	switch {
-	case dist == 1:
-		b := dst[ref]
-		d := dst[op:end]
-		for i := range d {
-			d[i] = b
+	case length >= 64:
+		// Long match: memmove, doubling the copied span while it overlaps.
+		for op < end {
+			op += copy(dst[op:end], dst[ref:op])
 		}
-	case dist >= length:
-		copy(dst[op:end], dst[ref:ref+length])
-	case dist >= 8:
-		for op+8 <= end {
-			binary.LittleEndian.PutUint64(dst[op:], binary.LittleEndian.Uint64(dst[ref:]))
+	case dist >= 8 && wild:
+		for op < end {
+			put64(dst[op:], le64(dst[ref:]))
 			op += 8
 			ref += 8
 		}
-		for ; op < end; op++ {
-			dst[op] = dst[ref]
-			ref++
+	case dist == 1 && wild:
+		v := uint64(dst[ref]) * 0x0101010101010101
+		for ; op < end; op += 8 {
+			put64(dst[op:], v)
 		}
+	case dist >= length:
+		copy(dst[op:end], dst[ref:ref+length])
 	default:
-		// Grow the pattern by doubling: each copy is non-overlapping.
 		for op < end {
-			n := copy(dst[op:end], dst[ref:op])
-			op += n
+			op += copy(dst[op:end], dst[ref:op])
 		}
 	}
 	return end

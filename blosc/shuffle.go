@@ -8,10 +8,10 @@ import "encoding/binary"
 func shuffleBlock(ts int, dst, src []byte) {
 	n := len(src) / ts
 	dst = dst[:len(src)]
-	switch ts {
-	case 8:
-		shuffle8(n, dst, src)
-	case 4:
+	switch {
+	case ts%8 == 0:
+		shuffle8x(ts, n, dst, src)
+	case ts == 4:
 		shuffle4(n, dst, src)
 	default:
 		for j := 0; j < ts; j++ {
@@ -30,10 +30,10 @@ func shuffleBlock(ts int, dst, src []byte) {
 func unshuffleBlock(ts int, dst, src []byte) {
 	n := len(src) / ts
 	dst = dst[:len(src)]
-	switch ts {
-	case 8:
-		unshuffle8(n, dst, src)
-	case 4:
+	switch {
+	case ts%8 == 0:
+		unshuffle8x(ts, n, dst, src)
+	case ts == 4:
 		unshuffle4(n, dst, src)
 	default:
 		for j := 0; j < ts; j++ {
@@ -48,66 +48,151 @@ func unshuffleBlock(ts int, dst, src []byte) {
 	copy(dst[n*ts:], src[n*ts:])
 }
 
-// transpose8x8 transposes the 8x8 byte matrix held in eight words (word r,
-// byte c) in place.
-func transpose8x8(a *[8]uint64) {
-	// Swap 4x4 blocks, then 2x2 blocks, then single bytes.
-	for i := 0; i < 4; i++ {
-		x, y := a[i], a[i+4]
-		a[i] = x&0x00000000ffffffff | y<<32
-		a[i+4] = x>>32 | y&0xffffffff00000000
+// The 8x8 byte transposes below exchange bytes, then 16-bit lanes, then
+// 32-bit halves between pairs of words: rows a0..a7 in, columns out.
+const (
+	m8  = 0x00ff00ff00ff00ff
+	m16 = 0x0000ffff0000ffff
+	m32 = 0x00000000ffffffff
+)
+
+// transpose8 transposes the 8x8 byte matrix whose rows are the words
+// a0..a7 (byte c of row r is element (r, c)) and returns its columns.
+func transpose8(a0, a1, a2, a3, a4, a5, a6, a7 uint64) (c0, c1, c2, c3, c4, c5, c6, c7 uint64) {
+	t0 := a0&m8 | (a1&m8)<<8
+	t1 := a0>>8&m8 | a1&^m8
+	t2 := a2&m8 | (a3&m8)<<8
+	t3 := a2>>8&m8 | a3&^m8
+	t4 := a4&m8 | (a5&m8)<<8
+	t5 := a4>>8&m8 | a5&^m8
+	t6 := a6&m8 | (a7&m8)<<8
+	t7 := a6>>8&m8 | a7&^m8
+	u0 := t0&m16 | (t2&m16)<<16
+	u2 := t0>>16&m16 | t2&^m16
+	u1 := t1&m16 | (t3&m16)<<16
+	u3 := t1>>16&m16 | t3&^m16
+	u4 := t4&m16 | (t6&m16)<<16
+	u6 := t4>>16&m16 | t6&^m16
+	u5 := t5&m16 | (t7&m16)<<16
+	u7 := t5>>16&m16 | t7&^m16
+	c0 = u0&m32 | u4<<32
+	c4 = u0>>32 | u4&^m32
+	c1 = u1&m32 | u5<<32
+	c5 = u1>>32 | u5&^m32
+	c2 = u2&m32 | u6<<32
+	c6 = u2>>32 | u6&^m32
+	c3 = u3&m32 | u7<<32
+	c7 = u3>>32 | u7&^m32
+	return
+}
+
+// shuffle8x is the byte shuffle for typesizes that are multiples of 8: it
+// moves 8x8 byte tiles (8 elements by 8 bytes) with one transpose each.
+func shuffle8x(ts, n int, dst, src []byte) {
+	nn := n &^ 7
+	if fastShuffle {
+		shuffleFast8x(ts, n, nn, dst, src)
+		for j := 0; j < ts; j++ {
+			for i := nn; i < n; i++ {
+				dst[j*n+i] = src[i*ts+j]
+			}
+		}
+		return
 	}
-	for _, i := range [4]int{0, 1, 4, 5} {
-		x, y := a[i], a[i+2]
-		a[i] = x&0x0000ffff0000ffff | (y&0x0000ffff0000ffff)<<16
-		a[i+2] = (x&0xffff0000ffff0000)>>16 | y&0xffff0000ffff0000
-	}
-	for _, i := range [4]int{0, 2, 4, 6} {
-		x, y := a[i], a[i+1]
-		a[i] = x&0x00ff00ff00ff00ff | (y&0x00ff00ff00ff00ff)<<8
-		a[i+1] = (x&0xff00ff00ff00ff00)>>8 | y&0xff00ff00ff00ff00
+	for j := 0; j < ts; j += 8 {
+		r0, r1, r2, r3 := dst[j*n:j*n+n], dst[(j+1)*n:(j+1)*n+n], dst[(j+2)*n:(j+2)*n+n], dst[(j+3)*n:(j+3)*n+n]
+		r4, r5, r6, r7 := dst[(j+4)*n:(j+4)*n+n], dst[(j+5)*n:(j+5)*n+n], dst[(j+6)*n:(j+6)*n+n], dst[(j+7)*n:(j+7)*n+n]
+		for i := 0; i < nn; i += 8 {
+			s := src[i*ts+j : i*ts+j+7*ts+8]
+			a0, a1, a2, a3 := le64(s[0:]), le64(s[ts:]), le64(s[2*ts:]), le64(s[3*ts:])
+			a4, a5, a6, a7 := le64(s[4*ts:]), le64(s[5*ts:]), le64(s[6*ts:]), le64(s[7*ts:])
+			t0 := a0&m8 | (a1&m8)<<8
+			t1 := a0>>8&m8 | a1&^m8
+			t2 := a2&m8 | (a3&m8)<<8
+			t3 := a2>>8&m8 | a3&^m8
+			t4 := a4&m8 | (a5&m8)<<8
+			t5 := a4>>8&m8 | a5&^m8
+			t6 := a6&m8 | (a7&m8)<<8
+			t7 := a6>>8&m8 | a7&^m8
+			u0 := t0&m16 | (t2&m16)<<16
+			u2 := t0>>16&m16 | t2&^m16
+			u1 := t1&m16 | (t3&m16)<<16
+			u3 := t1>>16&m16 | t3&^m16
+			u4 := t4&m16 | (t6&m16)<<16
+			u6 := t4>>16&m16 | t6&^m16
+			u5 := t5&m16 | (t7&m16)<<16
+			u7 := t5>>16&m16 | t7&^m16
+			put64(r0[i:], u0&m32|u4<<32)
+			put64(r1[i:], u1&m32|u5<<32)
+			put64(r2[i:], u2&m32|u6<<32)
+			put64(r3[i:], u3&m32|u7<<32)
+			put64(r4[i:], u0>>32|u4&^m32)
+			put64(r5[i:], u1>>32|u5&^m32)
+			put64(r6[i:], u2>>32|u6&^m32)
+			put64(r7[i:], u3>>32|u7&^m32)
+		}
+		for i := nn; i < n; i++ {
+			for k := 0; k < 8; k++ {
+				dst[(j+k)*n+i] = src[i*ts+j+k]
+			}
+		}
 	}
 }
 
-func shuffle8(n int, dst, src []byte) {
-	var a [8]uint64
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		s := src[i*8 : i*8+64]
-		for r := range a {
-			a[r] = binary.LittleEndian.Uint64(s[r*8:])
+// unshuffle8x inverts shuffle8x.
+func unshuffle8x(ts, n int, dst, src []byte) {
+	nn := n &^ 7
+	if fastShuffle {
+		unshuffleFast8x(ts, n, nn, dst, src)
+		for j := 0; j < ts; j++ {
+			for i := nn; i < n; i++ {
+				dst[i*ts+j] = src[j*n+i]
+			}
 		}
-		transpose8x8(&a)
-		for r := range a {
-			binary.LittleEndian.PutUint64(dst[r*n+i:], a[r])
-		}
+		return
 	}
-	for ; i < n; i++ {
-		for j := 0; j < 8; j++ {
-			dst[j*n+i] = src[i*8+j]
+	for j := 0; j < ts; j += 8 {
+		r0, r1, r2, r3 := src[j*n:j*n+n], src[(j+1)*n:(j+1)*n+n], src[(j+2)*n:(j+2)*n+n], src[(j+3)*n:(j+3)*n+n]
+		r4, r5, r6, r7 := src[(j+4)*n:(j+4)*n+n], src[(j+5)*n:(j+5)*n+n], src[(j+6)*n:(j+6)*n+n], src[(j+7)*n:(j+7)*n+n]
+		for i := 0; i < nn; i += 8 {
+			a0, a1, a2, a3 := le64(r0[i:]), le64(r1[i:]), le64(r2[i:]), le64(r3[i:])
+			a4, a5, a6, a7 := le64(r4[i:]), le64(r5[i:]), le64(r6[i:]), le64(r7[i:])
+			t0 := a0&m8 | (a1&m8)<<8
+			t1 := a0>>8&m8 | a1&^m8
+			t2 := a2&m8 | (a3&m8)<<8
+			t3 := a2>>8&m8 | a3&^m8
+			t4 := a4&m8 | (a5&m8)<<8
+			t5 := a4>>8&m8 | a5&^m8
+			t6 := a6&m8 | (a7&m8)<<8
+			t7 := a6>>8&m8 | a7&^m8
+			u0 := t0&m16 | (t2&m16)<<16
+			u2 := t0>>16&m16 | t2&^m16
+			u1 := t1&m16 | (t3&m16)<<16
+			u3 := t1>>16&m16 | t3&^m16
+			u4 := t4&m16 | (t6&m16)<<16
+			u6 := t4>>16&m16 | t6&^m16
+			u5 := t5&m16 | (t7&m16)<<16
+			u7 := t5>>16&m16 | t7&^m16
+			d := dst[i*ts+j : i*ts+j+7*ts+8]
+			put64(d[0:], u0&m32|u4<<32)
+			put64(d[ts:], u1&m32|u5<<32)
+			put64(d[2*ts:], u2&m32|u6<<32)
+			put64(d[3*ts:], u3&m32|u7<<32)
+			put64(d[4*ts:], u0>>32|u4&^m32)
+			put64(d[5*ts:], u1>>32|u5&^m32)
+			put64(d[6*ts:], u2>>32|u6&^m32)
+			put64(d[7*ts:], u3>>32|u7&^m32)
+		}
+		for i := nn; i < n; i++ {
+			for k := 0; k < 8; k++ {
+				dst[i*ts+j+k] = src[(j+k)*n+i]
+			}
 		}
 	}
 }
 
-func unshuffle8(n int, dst, src []byte) {
-	var a [8]uint64
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		for r := range a {
-			a[r] = binary.LittleEndian.Uint64(src[r*n+i:])
-		}
-		transpose8x8(&a)
-		d := dst[i*8 : i*8+64]
-		for r := range a {
-			binary.LittleEndian.PutUint64(d[r*8:], a[r])
-		}
-	}
-	for ; i < n; i++ {
-		for j := 0; j < 8; j++ {
-			dst[i*8+j] = src[j*n+i]
-		}
-	}
-}
+func le64(b []byte) uint64     { return binary.LittleEndian.Uint64(b) }
+func put64(b []byte, v uint64) { binary.LittleEndian.PutUint64(b, v) }
 
 func shuffle4(n int, dst, src []byte) {
 	i := 0

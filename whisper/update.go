@@ -108,6 +108,13 @@ func (w *File) Update(value float64, timestamp, now int64) (err error) {
 // it wraps the ring end), and each propagation level reads the finer
 // points it needs once per stretch of consecutive coarser intervals.
 //
+// A crash (power loss) in the middle leaves every slot holding its old
+// point or a version this call wrote there, with any subset of the writes
+// on disk; torn 512-byte sectors can additionally mix old and new bytes of
+// the two points in 128 that straddle a sector boundary. The header is
+// never written. docs/format/whisper.md has the details, crash_test.go the
+// proof.
+//
 // Deviations, both where python raises or corrupts: a point whose aligned
 // timestamp does not fit a uint32 makes UpdateMany fail before anything is
 // written (python raises struct.error after writing the finer archives);

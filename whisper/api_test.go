@@ -1,0 +1,174 @@
+package whisper
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"ringvault/storage"
+)
+
+func TestSparseAndFallocate(t *testing.T) {
+	dir := t.TempDir()
+	specs := []ArchiveSpec{{10, 8640}, {60, 43200}, {3600, 43800}}
+	for _, c := range []struct {
+		name     string
+		opts     *CreateOptions
+		minAlloc int64
+		maxAlloc int64
+	}{
+		{"zero", nil, 1_147_732, 1 << 30},
+		{"sparse", &CreateOptions{Sparse: true}, 0, 64 << 10},
+		{"fallocate", &CreateOptions{Fallocate: true}, 1_147_732, 1 << 30},
+	} {
+		p := filepath.Join(dir, c.name+".wsp")
+		if err := Create(p, append([]ArchiveSpec(nil), specs...), c.opts); err != nil {
+			t.Fatal(err)
+		}
+		f, err := storage.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		size, _ := f.Size()
+		alloc, err := f.AllocatedBytes()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if size != 1_147_732 || alloc < c.minAlloc || alloc > c.maxAlloc {
+			t.Errorf("%s: size %d allocated %d", c.name, size, alloc)
+		}
+	}
+}
+
+func TestLockedWrites(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "l.wsp")
+	if err := Create(p, []ArchiveSpec{{1, 60}}, &CreateOptions{Lock: true}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Open(p, &OpenOptions{Lock: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Update(1, 100, 100); err != nil {
+		t.Fatal(err)
+	}
+	// the flock is released after the write: another handle can take it
+	o, _ := storage.OpenRW(p)
+	defer o.Close()
+	if err := o.TryLock(); err != nil {
+		t.Fatalf("lock still held after Update: %v", err)
+	}
+	o.Unlock()
+	r, _ := Open(p, &OpenOptions{ReadOnly: true})
+	defer r.Close()
+	if err := r.Update(1, 100, 100); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("read-only update: %v", err)
+	}
+}
+
+// TestStitch: with xFilesFactor 1 the coarse archive stays empty for
+// sparse data; python's fetch (the default) returns None there, the opt-in
+// stitched fetch fills the slots from the finer archive.
+func TestStitch(t *testing.T) {
+	m := storage.NewMemFile(nil)
+	CreateFile(m, []ArchiveSpec{{60, 60}, {300, 100}}, &CreateOptions{XFilesFactor: XFF(1), AggregationMethod: Sum})
+	w, _ := OpenFile(m, "s")
+	now := int64(1_700_000_100)
+	var pts []Point
+	for ts := now - 3000; ts <= now; ts += 120 { // every other minute: 40-60 % known
+		pts = append(pts, Point{ts, 1})
+	}
+	w.UpdateMany(pts, now)
+	plain, _ := w.Fetch(now-7200, now, now, nil) // 2 h: coarse archive
+	st, _ := w.Fetch(now-7200, now, now, &FetchOptions{Stitch: true})
+	if plain.Step != 300 || st.Step != 300 || plain.Len() != st.Len() {
+		t.Fatalf("steps %d %d", plain.Step, st.Step)
+	}
+	filled := 0
+	for i := range plain.Values {
+		if plain.Known[i] {
+			t.Fatalf("coarse slot %d known without xff", i)
+		}
+		if st.Known[i] {
+			filled++
+			ts := st.From + int64(i)*st.Step
+			// the sum of the finer archive's points in [ts, ts+300)
+			fine, _ := w.Fetch(ts-60, ts+240, now, &FetchOptions{ArchiveToSelect: 60})
+			sum := 0.0
+			for k := range fine.Values {
+				if fine.Known[k] {
+					sum += fine.Values[k]
+				}
+			}
+			if st.Values[i] != sum {
+				t.Fatalf("slot %d: %v, finer sum %v", i, st.Values[i], sum)
+			}
+		}
+	}
+	if filled < 8 {
+		t.Fatalf("only %d slots stitched", filled)
+	}
+}
+
+func TestFetchIntoAllocs(t *testing.T) {
+	m := storage.NewMemFile(nil)
+	if err := CreateFile(m, []ArchiveSpec{{10, 8640}, {60, 2000}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	w, _ := OpenFile(m, "a")
+	now := int64(1_700_000_000)
+	var pts []Point
+	for ts := now - 86000; ts <= now; ts += 10 {
+		pts = append(pts, Point{ts, float64(ts)})
+	}
+	w.UpdateMany(pts, now)
+	var s Series
+	w.FetchInto(&s, now-86400, now, now, nil)
+	if n := testing.AllocsPerRun(20, func() { w.FetchInto(&s, now-86400, now, now, nil) }); n != 0 {
+		t.Fatalf("FetchInto allocates %v times", n)
+	}
+	if n := testing.AllocsPerRun(20, func() { w.Update(1, now-5, now) }); n != 0 {
+		t.Fatalf("Update allocates %v times", n)
+	}
+}
+
+// NaN is stored and fetched as a known NaN, distinct from a missing value.
+func TestNaNDistinctFromMissing(t *testing.T) {
+	m := storage.NewMemFile(nil)
+	CreateFile(m, []ArchiveSpec{{1, 10}}, nil)
+	w, _ := OpenFile(m, "n")
+	w.Update(math.NaN(), 95, 100)
+	s, _ := w.Fetch(93, 96, 100, nil)
+	// slots 94, 95, 96
+	if s.Known[0] || !s.Known[1] || !math.IsNaN(s.Values[1]) || s.Known[2] {
+		t.Fatalf("%+v", s)
+	}
+}
+
+func Example() {
+	m := storage.NewMemFile(nil)
+	archives, _ := ParseRetentionDef("1m:1h")
+	if err := CreateFile(m, []ArchiveSpec{archives}, nil); err != nil {
+		panic(err)
+	}
+	w, _ := OpenFile(m, "example.wsp")
+	now := int64(1_700_000_040)
+	w.UpdateMany([]Point{{now - 120, 1.5}, {now - 60, 2.5}, {now, 3.5}}, now)
+	s, _ := w.Fetch(now-180, now, now, nil)
+	for i := range s.Values {
+		ts, v, known := s.At(i)
+		if known {
+			fmt.Println(ts, v)
+		} else {
+			fmt.Println(ts, "None")
+		}
+	}
+	// Output:
+	// 1699999920 1.5
+	// 1699999980 2.5
+	// 1700000040 3.5
+}

@@ -61,6 +61,7 @@ func (db *DB) CompactTo(dst storage.File) error {
 	}
 	defer src.end()
 	out := &DB{f: dst, opts: db.opts, readers: map[uint64]int{}, hdr: db.hdr, master: db.master, blk: db.blk, sup: db.sup}
+	out.opts.ReadOnly = false
 	out.state = &snapshot{rec: commitRecord{hwm: 2, nextID: src.snap.rec.nextID, appHeader: src.snap.rec.appHeader},
 		tree: btree{root: &node{leaf: true}, height: 1}}
 	return out.Update(func(tx *Tx) error {

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/term"
 
+	"ringvault/storage"
 	"ringvault/vault"
 )
 
@@ -38,6 +39,7 @@ Commands:
   compact VAULT                  rewrite without free space
   passwd  VAULT                  change the password or key (rewrites only the key slots)
   info    VAULT                  show the format, keys and sizes
+  salvage VAULT NEW              rebuild a damaged vault from its surviving blocks into NEW
 
 Password or key (in this order):
   --key-file FILE                a raw 32-byte key (32 bytes, or 64 hex digits)
@@ -58,7 +60,7 @@ type vaultCmd struct {
 var vaultCommands = map[string]func(c *vaultCmd, args []string) int{
 	"create": vaultCreate, "add": vaultAdd, "extract": vaultExtract, "ls": vaultLs, "cat": vaultCat,
 	"rm": vaultRm, "mv": vaultMv, "mkdir": vaultMkdir, "check": vaultCheck, "compact": vaultCompact,
-	"passwd": vaultPasswd, "info": vaultInfo,
+	"passwd": vaultPasswd, "info": vaultInfo, "salvage": vaultSalvage,
 }
 
 func runVault(env *Env, args []string) int {
@@ -329,5 +331,39 @@ func vaultInfo(c *vaultCmd, args []string) int {
 	fmt.Fprintf(w, "transaction: %d (committed %s)\n", in.Txid, time.Unix(0, in.Committed).UTC().Format(time.RFC3339))
 	fmt.Fprintf(w, "entries:     %d\n", in.Entries)
 	fmt.Fprintf(w, "blocks:      %d (%d bytes), %d free\n", in.Blocks, in.Blocks*vault.BlockSize, in.FreeBlocks)
+	return 0
+}
+
+func vaultSalvage(c *vaultCmd, args []string) int {
+	rest, code := c.parse(args, "VAULT NEW", 2, 2)
+	if code >= 0 {
+		return code
+	}
+	o, err := c.options(true)
+	if err != nil {
+		return c.fail(err)
+	}
+	src, err := storage.Open(rest[0])
+	if err != nil {
+		return c.fail(err)
+	}
+	defer src.Close()
+	dst, err := storage.CreateExclusive(rest[1], 0o600)
+	if err != nil {
+		return c.fail(err)
+	}
+	rep, err := vault.Salvage(src, o, dst)
+	if err == nil {
+		err = dst.Sync()
+	}
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(rest[1])
+		return c.fail(err)
+	}
+	fmt.Fprintf(c.env.Stdout, "%s: scanned %d blocks, %d unreadable; rebuilt %d entries into %s (%d in lost+found, %d missing data blocks read as zeros)\n",
+		rest[0], rep.Blocks, len(rep.Damaged), rep.Entries, rest[1], rep.Lost, rep.Holes)
 	return 0
 }

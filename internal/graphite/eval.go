@@ -526,3 +526,14 @@ func coerce(typ string, v any) any {
 	}
 	return v
 }
+
+// first is the call's first argument as written, for functions that
+// evaluate it again over another time range (timeShift, movingAverage);
+// a call made without one (a groupByNode callback) gets a constant that
+// evaluates to nothing.
+func (a *args) first() *Expr {
+	if len(a.raw) == 0 {
+		return &Expr{Kind: ExprNone}
+	}
+	return a.raw[0]
+}

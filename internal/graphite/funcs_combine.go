@@ -49,7 +49,12 @@ func init() {
 		return aggregateWithWildcards(e, a.series(0), "average", nodeInts(a, 1))
 	})
 	register("groupByNode", "Groups the series by one node (or tag) and combines each group with a function (default average); each result is named by the node.", func(e *evaluator, a *args) ([]*series, error) {
-		return groupByNodes(e, a.series(0), a.str(2, "average"), a.anys(1)[:1])
+		nodes := a.anys(1)
+		if len(nodes) == 0 {
+			a.fail(1, "missing")
+			return nil, nil
+		}
+		return groupByNodes(e, a.series(0), a.str(2, "average"), nodes[:1])
 	})
 	register("groupByNodes", "Groups the series by several nodes (or tags) and combines each group with a function.", func(e *evaluator, a *args) ([]*series, error) {
 		return groupByNodes(e, a.series(0), a.str(1, ""), a.anys(2))
@@ -273,6 +278,11 @@ func groupByNodes(e *evaluator, list []*series, callback string, nodes []any) ([
 		if f, ok := lookup(callback); ok {
 			a := &args{fn: f, name: callback, vals: make([][]any, len(f.meta.Params))}
 			a.vals[0] = []any{groups[k]}
+			for j, p := range f.meta.Params[1:] {
+				if p.Required && !f.pyDefault[p.Name] {
+					return nil, fmt.Errorf("%w: %s cannot be a groupByNode callback: it needs %s", ErrBadArgument, callback, f.meta.Params[j+1].Name)
+				}
+			}
 			r, err = f.impl(e, a)
 			if err == nil {
 				err = a.err

@@ -85,7 +85,7 @@ func movingWindow(e *evaluator, a *args, window any, fn string, xff *float64) ([
 	if preview < 0 {
 		return nil, fmt.Errorf("%w: %s window must not be negative", ErrBadArgument, a.name)
 	}
-	previewList, err := e.withRange(e.from-preview, e.until).evalTarget(a.raw[0])
+	previewList, err := e.withRange(e.from-preview, e.until).evalTarget(a.first())
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +217,7 @@ func hitcount(e *evaluator, a *args) ([]*series, error) {
 		case interval >= 60:
 			from = time.Date(y, m, d, from.Hour(), from.Minute(), 0, 0, e.loc)
 		}
-		list, err = e.withRange(from.Unix(), e.until).evalTarget(a.raw[0])
+		list, err = e.withRange(from.Unix(), e.until).evalTarget(a.first())
 		if err != nil {
 			return nil, err
 		}
@@ -306,7 +306,7 @@ func timeShift(e *evaluator, a *args) ([]*series, error) {
 		return nil, nil
 	}
 	first := list[0]
-	shifted, err := e.withRange(e.from+delta, e.until+delta).evalTarget(a.raw[0])
+	shifted, err := e.withRange(e.from+delta, e.until+delta).evalTarget(a.first())
 	if err != nil {
 		return nil, err
 	}

@@ -108,3 +108,20 @@ func FuzzParseATTime(f *testing.F) {
 		ParseATTime(s, testNow, testNow.Location())
 	})
 }
+
+// FuzzEvaluate evaluates arbitrary targets over the test data: any input
+// gives series or an error, never a panic or a hang.
+func FuzzEvaluate(f *testing.F) {
+	for _, s := range diffTargets {
+		f.Add(s)
+	}
+	f.Add("movingAverage(servers.*.cpu.*, -5)")
+	f.Add("summarize(servers.*.cpu.*, '0s')")
+	f.Add("limit(servers.*, -1)")
+	f.Add("groupByNode(servers.*.cpu.*, 99, 'groupByNode')")
+	b := testBackend()
+	now := testNow.Unix()
+	f.Fuzz(func(t *testing.T, target string) {
+		evalForTest(b, target, now-3600, now, now)
+	})
+}

@@ -158,6 +158,12 @@ func (c *wctx) now(vals *pyopt.Values) int64 {
 // pyErrText is python's str(exc) for err: whisper's exception texts, and
 // OSError's "[Errno 2] No such file or directory: 'x'".
 func pyErrText(err error) string {
+	// A corruption python cannot see (a file cut after its header) has no
+	// python text: say what is wrong in full.
+	var ce *whisper.CorruptError
+	if errors.As(err, &ce) && !strings.HasPrefix(ce.Msg, "Unable to read") {
+		return ce.Error()
+	}
 	if _, msg, ok := whisper.PythonMessage(err); ok {
 		return msg
 	}
@@ -171,8 +177,6 @@ func pyOSErrorText(err error) string {
 	if errors.As(err, &pe) && errors.As(pe.Err, &errno) {
 		return fmt.Sprintf("[Errno %d] %s: %s", int(errno), strerror(errno), pyopt.Repr(pe.Path))
 	}
-	var le *fs.PathError
-	_ = le
 	if errors.As(err, &errno) {
 		return fmt.Sprintf("[Errno %d] %s", int(errno), strerror(errno))
 	}

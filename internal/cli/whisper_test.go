@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -40,6 +41,8 @@ type wcase struct {
 	// noPython: python 1.1.4 behaves differently on purpose (master's
 	// behaviour is implemented); only the golden file is checked.
 	noPython string
+	// setup prepares extra files in the run's folder.
+	setup func(dir string)
 }
 
 // result is what one run produced.
@@ -249,8 +252,9 @@ func TestWhisperScriptsMatchPython(t *testing.T) {
 		py := testutil.Python(t, "whisper")
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, 4)
+		sel := selectedCases()
 		for i, c := range cases {
-			if c.noPython != "" {
+			if c.noPython != "" || !sel(c.name) {
 				continue
 			}
 			dir := copyFixtures(t)
@@ -268,7 +272,11 @@ func TestWhisperScriptsMatchPython(t *testing.T) {
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			goldenPath := filepath.Join(testutil.RepoRoot(), "internal", "cli", "testdata", "whisper", "golden", c.name+".txt")
-			got := runRingvault(t, copyFixtures(t), c)
+			dir := copyFixtures(t)
+			if c.setup != nil {
+				c.setup(dir)
+			}
+			got := runRingvault(t, dir, c)
 			if want := pyResults[i]; want != nil {
 				compareResults(t, c, *want, got, "python")
 				if *update {
@@ -284,6 +292,25 @@ func TestWhisperScriptsMatchPython(t *testing.T) {
 			compareResults(t, c, parseGolden(t, string(b)), got, "golden")
 		})
 	}
+}
+
+// selectedCases matches case names against the subtest part of -run, so
+// that a filtered run does not start python for every case.
+func selectedCases() func(string) bool {
+	all := func(string) bool { return true }
+	f := flag.Lookup("test.run")
+	if f == nil {
+		return all
+	}
+	_, sub, ok := strings.Cut(f.Value.String(), "/")
+	if !ok {
+		return all
+	}
+	re, err := regexp.Compile(sub)
+	if err != nil {
+		return all
+	}
+	return re.MatchString
 }
 
 func writeGolden(t *testing.T, path string, r result) {

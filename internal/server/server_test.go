@@ -24,6 +24,15 @@ const now = 1700000040
 
 func startServer(t *testing.T, mod func(*Config)) *Server {
 	t.Helper()
+	return startServerTB(t, mod)
+}
+
+func startServerB(b *testing.B) *Server {
+	return startServerTB(b, func(c *Config) { c.CacheMaxPoints = 1 << 30 })
+}
+
+func startServerTB(t testing.TB, mod func(*Config)) *Server {
+	t.Helper()
 	cfg := DefaultConfig()
 	cfg.DataDir = t.TempDir()
 	cfg.CarbonAddr, cfg.UDPAddr, cfg.PickleAddr, cfg.ProtobufAddr, cfg.HTTPAddr =

@@ -35,10 +35,16 @@ func (s *Store) Fetch(name string, from, until, now int64) (*Series, error) {
 	cached := s.cache.get(name) // before the file, so no point falls between
 	var hdr *whisper.Header
 	var ws *whisper.Series
-	w, err := whisper.Open(Path(s.opts.Dir, name), &whisper.OpenOptions{ReadOnly: true})
+	var w *whisper.File
+	var err error
+	if h := s.files.get(name); h != nil {
+		defer s.files.release(h)
+		w = h.w // safe for a fetch while a persister writes
+	} else if w, err = whisper.Open(Path(s.opts.Dir, name), &whisper.OpenOptions{ReadOnly: true, NoMmap: true}); err == nil {
+		defer w.Close()
+	}
 	switch {
 	case err == nil:
-		defer w.Close()
 		hdr = w.Header()
 		if ws, err = w.Fetch(from, until, now, nil); err != nil {
 			return nil, err

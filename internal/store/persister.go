@@ -51,43 +51,64 @@ func (s *Store) persister(id int) {
 // write stores points (sorted, one per timestamp) for name, creating its
 // file when needed, within the rate limits.
 func (s *Store) write(name string, pts []whisper.Point) {
-	path := Path(s.opts.Dir, name)
-	w, err := whisper.Open(path, &whisper.OpenOptions{Lock: s.opts.Lock})
-	if errors.Is(err, fs.ErrNotExist) {
-		if !s.drain.Load() && !s.creates.Allow() {
-			s.st.droppedCreates.Add(int64(len(pts)))
-			return
-		}
-		w, err = s.create(name, path)
+	h, err := s.open(name)
+	if errors.Is(err, errCreateLimit) {
+		s.st.droppedCreates.Add(int64(len(pts)))
+		return
 	}
 	if err != nil {
 		s.st.writeErrors.Add(int64(len(pts)))
-		s.opts.Logger.Error("cannot open whisper file; points dropped", "metric", name, "path", path, "points", len(pts), "err", err)
+		s.opts.Logger.Error("cannot open whisper file; points dropped", "metric", name, "points", len(pts), "err", err)
 		return
 	}
-	defer w.Close()
+	defer s.files.release(h)
 	if !s.drain.Load() && s.updates.Limit() != rate.Inf {
 		s.updates.Wait(s.ctx) // Close cancels ctx: no waiting while draining
 	}
 	t0 := time.Now()
-	err = w.UpdateMany(pts, s.opts.Now().Unix())
+	err = h.w.UpdateMany(pts, s.opts.Now().Unix())
 	s.st.observe(time.Since(t0))
 	if err != nil {
 		s.st.writeErrors.Add(int64(len(pts)))
-		s.opts.Logger.Error("whisper update failed; points dropped", "metric", name, "path", path, "points", len(pts), "err", err)
+		s.opts.Logger.Error("whisper update failed; points dropped", "metric", name, "path", h.w.Name(), "points", len(pts), "err", err)
 		return
 	}
 	s.st.persisted.Add(int64(len(pts)))
 }
 
+var errCreateLimit = errors.New("store: create limit reached")
+
+// open returns the metric's open file from the handle cache, opening or
+// (within the create limit) creating it.
+func (s *Store) open(name string) (*handle, error) {
+	if h := s.files.get(name); h != nil {
+		return h, nil
+	}
+	path := Path(s.opts.Dir, name)
+	oo := &whisper.OpenOptions{Lock: s.opts.Lock, NoMmap: !s.opts.Mmap}
+	w, err := whisper.Open(path, oo)
+	if errors.Is(err, fs.ErrNotExist) {
+		if !s.drain.Load() && !s.creates.Allow() {
+			return nil, errCreateLimit
+		}
+		if err = s.create(name, path); err == nil {
+			w, err = whisper.Open(path, oo)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.files.add(name, w), nil
+}
+
 // create makes the whisper file of name with the schema and aggregation
-// carbon's rules select, and opens it. Another writer creating the same
-// file first is not an error.
-func (s *Store) create(name, path string) (*whisper.File, error) {
+// carbon's rules select. Another writer creating the same file first is
+// not an error.
+func (s *Store) create(name, path string) error {
 	schema, _ := MatchSchema(s.opts.Schemas, name)
 	agg := MatchAggregation(s.opts.Aggregations, name)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
+		return err
 	}
 	archives := append([]whisper.ArchiveSpec(nil), schema.Archives...)
 	err := whisper.Create(path, archives, &whisper.CreateOptions{
@@ -98,11 +119,11 @@ func (s *Store) create(name, path string) (*whisper.File, error) {
 		Lock:              s.opts.Lock,
 	})
 	if err != nil && !errors.Is(err, whisper.ErrInvalidConfiguration) {
-		return nil, err
+		return err
 	}
 	if err == nil {
 		s.st.creates.Add(1)
 		s.opts.Logger.Debug("created whisper file", "metric", name, "schema", schema.Name, "aggregation", agg.Name, "path", path)
 	}
-	return whisper.Open(path, &whisper.OpenOptions{Lock: s.opts.Lock})
+	return nil
 }

@@ -71,6 +71,11 @@ type Options struct {
 	Sparse, Fallocate bool
 	// Lock takes flock on writes (carbon's WHISPER_LOCK_WRITES).
 	Lock bool
+	// MaxOpenFiles bounds the whisper files kept open between flushes
+	// (default 2048).
+	MaxOpenFiles int
+	// Mmap maps open files instead of using pread/pwrite.
+	Mmap bool
 	// Now is the clock (default time.Now); whisper's "now" for writes.
 	Now func() time.Time
 	// Logger gets creates and write errors (default slog.Default()).
@@ -81,6 +86,7 @@ type Options struct {
 type Store struct {
 	opts    Options
 	cache   *cache
+	files   *handles
 	size    atomic.Int64 // points in the cache (pending + inflight)
 	closed  atomic.Bool
 	drain   atomic.Bool // shutting down: no rate limits
@@ -124,6 +130,9 @@ func Open(opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.MaxOpenFiles <= 0 {
+		opts.MaxOpenFiles = 2048
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -133,6 +142,7 @@ func Open(opts Options) (*Store, error) {
 	s := &Store{
 		opts:    opts,
 		cache:   newCache(),
+		files:   newHandles(opts.MaxOpenFiles),
 		creates: limiter(float64(opts.MaxCreatesPerMinute)/60, opts.MaxCreatesPerMinute),
 		updates: limiter(float64(opts.MaxUpdatesPerSecond), opts.MaxUpdatesPerSecond),
 		wake:    make(chan struct{}, opts.Workers),
@@ -278,5 +288,6 @@ func (s *Store) Close(ctx context.Context) error {
 	err := s.Flush(ctx)
 	close(s.stop)
 	s.workers.Wait()
+	s.files.closeAll()
 	return err
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"container/list"
 	"sync"
+	"time"
 
 	"ringvault/whisper"
 )
@@ -14,8 +15,12 @@ import (
 type handles struct {
 	mu  sync.Mutex
 	max int
-	m   map[string]*handle
-	lru list.List // front = most recently used
+	// maxAge closes a handle this long after it was opened, so that a
+	// file an operator deleted or replaced (whisper-resize, rm) is
+	// reopened by path, as carbon does on every write.
+	maxAge time.Duration
+	m      map[string]*handle
+	lru    list.List // front = most recently used
 }
 
 type handle struct {
@@ -24,10 +29,11 @@ type handle struct {
 	refs    int
 	elem    *list.Element
 	evicted bool
+	opened  time.Time
 }
 
-func newHandles(max int) *handles {
-	return &handles{max: max, m: map[string]*handle{}}
+func newHandles(max int, maxAge time.Duration) *handles {
+	return &handles{max: max, maxAge: maxAge, m: map[string]*handle{}}
 }
 
 // get returns the open handle of name (referenced; release it), or nil.
@@ -36,6 +42,10 @@ func (hs *handles) get(name string) *handle {
 	defer hs.mu.Unlock()
 	h := hs.m[name]
 	if h == nil {
+		return nil
+	}
+	if time.Since(h.opened) > hs.maxAge {
+		hs.drop(h)
 		return nil
 	}
 	h.refs++
@@ -54,21 +64,25 @@ func (hs *handles) add(name string, w *whisper.File) *handle {
 		w.Close()
 		return old
 	}
-	h := &handle{name: name, w: w, refs: 1}
+	h := &handle{name: name, w: w, refs: 1, opened: time.Now()}
 	h.elem = hs.lru.PushFront(h)
 	hs.m[name] = h
 	for e := hs.lru.Back(); e != nil && hs.lru.Len() > hs.max; {
 		prev := e.Prev()
-		v := e.Value.(*handle)
-		hs.lru.Remove(e)
-		delete(hs.m, v.name)
-		v.evicted = true
-		if v.refs == 0 {
-			v.w.Close()
-		}
+		hs.drop(e.Value.(*handle))
 		e = prev
 	}
 	return h
+}
+
+// drop removes h from the cache; it is closed now or by its last release.
+func (hs *handles) drop(h *handle) {
+	hs.lru.Remove(h.elem)
+	delete(hs.m, h.name)
+	h.evicted = true
+	if h.refs == 0 {
+		h.w.Close()
+	}
 }
 
 // release drops a reference taken by get or add.

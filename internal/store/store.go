@@ -142,7 +142,7 @@ func Open(opts Options) (*Store, error) {
 	s := &Store{
 		opts:    opts,
 		cache:   newCache(),
-		files:   newHandles(opts.MaxOpenFiles),
+		files:   newHandles(opts.MaxOpenFiles, time.Minute),
 		creates: limiter(float64(opts.MaxCreatesPerMinute)/60, opts.MaxCreatesPerMinute),
 		updates: limiter(float64(opts.MaxUpdatesPerSecond), opts.MaxUpdatesPerSecond),
 		wake:    make(chan struct{}, opts.Workers),

@@ -328,3 +328,26 @@ func TestFind(t *testing.T) {
 		}
 	}
 }
+
+// TestDeletedFileIsRecreated: an operator removes a metric's file; once
+// the open handle ages out, the next write recreates it by path.
+func TestDeletedFileIsRecreated(t *testing.T) {
+	s := openStore(t, Options{})
+	s.files.maxAge = 0 // every write reopens by path
+	must(t, s.Add("del.me", now-60, 1))
+	flush(t, s)
+	must(t, os.Remove(Path(s.Dir(), "del.me")))
+	must(t, s.Add("del.me", now, 2))
+	flush(t, s)
+	w, err := whisper.Open(Path(s.Dir(), "del.me"), &whisper.OpenOptions{ReadOnly: true})
+	must(t, err)
+	defer w.Close()
+	ser, err := w.Fetch(now-120, now, now, nil)
+	must(t, err)
+	if ser.Known[0] || !ser.Known[1] || ser.Values[1] != 2 {
+		t.Errorf("recreated file holds %v %v", ser.Values, ser.Known)
+	}
+	if st := s.Stats(); st.Creates != 2 {
+		t.Errorf("creates = %d, want 2", st.Creates)
+	}
+}

@@ -163,6 +163,26 @@ func (s *stream) readAt(p []byte, off int64) (int, error) {
 		return copy(p, s.inline[off:]), nil
 	}
 	n := 0
+	if s.tx == nil && len(p) >= 4*bodySize {
+		first := uint64(off) / bodySize
+		last := uint64(off+int64(len(p))-1) / bodySize
+		bodies, err := s.readMany(first, last-first+1)
+		if err != nil {
+			return 0, err
+		}
+		for _, b := range bodies {
+			bo := int(uint64(off) % bodySize)
+			m := min(len(p)-n, bodySize-bo)
+			if b == nil {
+				clear(p[n : n+m])
+			} else {
+				copy(p[n:n+m], b[bo:])
+			}
+			n += m
+			off += int64(m)
+		}
+		return n, nil
+	}
 	for n < len(p) {
 		idx, bo := uint64(off)/bodySize, int(uint64(off)%bodySize)
 		b, err := s.block(idx)

@@ -1,0 +1,72 @@
+package vault
+
+import (
+	"runtime"
+	"sync"
+
+	"ringvault/storage"
+)
+
+// readMany is the read path for large reads in read-only transactions:
+// it looks up the pointers of blocks [first, first+count), reads runs of
+// consecutive block numbers with one pread each and authenticates the
+// blocks in parallel. Each returned body is nil for a hole.
+func (s *stream) readMany(first, count uint64) ([][]byte, error) {
+	ptrs := make([]Pointer, count)
+	for i := range ptrs {
+		p, err := s.lookup(first + uint64(i))
+		if err != nil {
+			return nil, err
+		}
+		ptrs[i] = p
+	}
+	raw := make([]byte, int(count)*BlockSize)
+	for i := 0; i < len(ptrs); {
+		if ptrs[i].IsNull() {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(ptrs) && !ptrs[j].IsNull() && ptrs[j].Block == ptrs[j-1].Block+1 {
+			j++
+		}
+		if err := storage.ReadFull(s.r.db.f, raw[i*BlockSize:j*BlockSize], int64(ptrs[i].Block)*BlockSize); err != nil {
+			if isEOF(err) {
+				return nil, corrupt(ptrs[i].Block, "beyond the end of the file")
+			}
+			return nil, err
+		}
+		i = j
+	}
+	plain := make([]byte, int(count)*plainSize)
+	out := make([][]byte, count)
+	errs := make([]error, count)
+	workers := min(runtime.GOMAXPROCS(0), int(count+3)/4)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(ptrs); i += workers {
+				if ptrs[i].IsNull() {
+					continue
+				}
+				pl := plain[i*plainSize : (i+1)*plainSize]
+				idx := first + uint64(i)
+				h, err := s.r.db.blk.decodeBlock(pl, raw[i*BlockSize:(i+1)*BlockSize], ptrs[i], kindData)
+				if err == nil && (h.obj != s.id || h.index != idx) {
+					err = corrupt(ptrs[i].Block, "data block %d of stream %d, expected block %d of stream %d", h.index, h.obj, idx, s.id)
+				}
+				errs[i] = err
+				out[i] = pl[headerSize:]
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

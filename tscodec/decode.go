@@ -5,16 +5,19 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/klauspost/compress/fse"
 	"github.com/klauspost/compress/huff0"
 )
 
 // Decoder decodes blocks, reusing its scratch space between calls. The zero
 // value is ready to use; a Decoder is not safe for concurrent use.
 type Decoder struct {
-	zz   []uint64
-	raw  []byte
-	huff *huff0.Scratch
-	pad  [frameLen*8 + 16]byte
+	zz     []uint64
+	levels []int64
+	raw    []byte
+	huff   *huff0.Scratch
+	fse    *fse.Scratch
+	pad    [frameLen*8 + 16]byte
 }
 
 // DecodeBlock decodes one block, appending its samples to ts and vs. The
@@ -60,6 +63,13 @@ func growF(s []float64, n int) []float64 {
 		s = append(make([]float64, 0, len(s)+n), s...)
 	}
 	return s[:len(s)+n]
+}
+
+func (d *Decoder) levelScratch(n int) []int64 {
+	if cap(d.levels) < n {
+		d.levels = make([]int64, n)
+	}
+	return d.levels[:n]
 }
 
 func (d *Decoder) scratch(n int) []uint64 {
@@ -173,7 +183,7 @@ func (d *Decoder) decodeValues(r *reader, kind byte, vs []float64) error {
 	scale := int(r.byte1("scale"))
 	order := int(r.byte1("order"))
 	m := r.varint("first value")
-	if r.err == nil && (scale > maxScale || order > 2 || (order == 2 && n < 3)) {
+	if r.err == nil && (scale > maxScale || order > 3 || (order == 2 && n < 3)) {
 		r.fail("scale/order", fmt.Sprintf("scale %d order %d for %d values", scale, order, n))
 	}
 	var d1 int64
@@ -183,6 +193,16 @@ func (d *Decoder) decodeValues(r *reader, kind byte, vs []float64) error {
 	nres := n - max(order, 1)
 	if n == 1 {
 		nres = 0
+	}
+	var levels []int64
+	if order == 3 {
+		nres = n
+		levels = d.levelScratch((n + frameLen - 1) / frameLen)
+		lv := m
+		for i := range levels {
+			lv += r.varint("frame level")
+			levels[i] = lv
+		}
 	}
 	var zz []uint64
 	if kind == valZstd {
@@ -194,6 +214,12 @@ func (d *Decoder) decodeValues(r *reader, kind byte, vs []float64) error {
 		return r.err
 	}
 	p := pow10[scale]
+	if order == 3 {
+		for i, z := range zz {
+			vs[i] = float64(levels[i/frameLen]+unzigzag(z)) / p
+		}
+		return nil
+	}
 	vs[0] = float64(m) / p
 	if order == 2 {
 		m += d1
@@ -244,6 +270,13 @@ func (d *Decoder) zstdResiduals(r *reader, count int) []uint64 {
 		raw, err = zstdDecoder().DecodeAll(z, d.raw[:0])
 	case entropyHuff0:
 		raw, err = d.huff0(z, int(rawLen))
+	case entropyFSE:
+		if d.fse == nil {
+			d.fse = &fse.Scratch{}
+		}
+		d.fse.DecompressLimit = int(rawLen)
+		d.fse.Out = d.raw[:0]
+		raw, err = fse.Decompress(z, d.fse)
 	default:
 		r.fail("entropy method", fmt.Sprintf("unknown method %d", method))
 		return nil

@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"sync"
 
+	"github.com/klauspost/compress/fse"
 	"github.com/klauspost/compress/huff0"
 	"github.com/klauspost/compress/zstd"
 )
@@ -49,16 +50,23 @@ func zstdDecoder() *zstd.Decoder {
 // Encoder encodes blocks, reusing its scratch space between calls. The zero
 // value is ready to use; an Encoder is not safe for concurrent use.
 type Encoder struct {
-	// NoZstd disables the zstd value kind (faster decoding, larger blocks).
+	// NoZstd disables the entropy-coded value kind (huff0 or zstd):
+	// faster encoding and decoding, larger blocks.
 	NoZstd bool
 
-	ints  []int64
-	zz    []uint64
-	zz2   []uint64
-	zz0   []uint64
-	bytes []byte
-	zbuf  []byte
-	huff  *huff0.Scratch
+	ints   []int64
+	zz     []uint64
+	zz2    []uint64
+	zz0    []uint64
+	zz3    []uint64
+	levels []byte
+	d1     []byte
+	cands  []candidate
+	bytes  []byte
+	zbuf   []byte
+	ztry   []byte
+	huff   *huff0.Scratch
+	fse    *fse.Scratch
 }
 
 // AppendBlock encodes the samples (ts[i], vs[i]) as one block appended to
@@ -167,51 +175,99 @@ func packedSize(vals []uint64) int {
 	return size
 }
 
-func appendDecimalHead(dst []byte, scale, order int, m0 int64, d1 uint64) []byte {
-	dst = append(dst, byte(scale), byte(order))
-	dst = binary.AppendVarint(dst, m0)
-	if order == 2 {
-		dst = binary.AppendUvarint(dst, d1)
-	}
-	return dst
+// candidate is one way to turn the scaled integers into residuals.
+type candidate struct {
+	order int      // 0..3, the wire order byte
+	res   []uint64 // the residuals
+	head  []byte   // what the order adds after m0 (d1, or frame levels)
 }
 
-// appendEntropy entropy-codes the residuals of the order that bit-packs
-// smallest, as uvarint bytes through huff0 (order-0 Huffman: noise) and
-// zstd (repeats: daily patterns), and appends the smaller if it beats
-// bit-packing.
-func (e *Encoder) appendEntropy(dst []byte, m []int64, scale int) ([]byte, bool) {
-	order, packed := 1, packedSize(e.zz)
-	if p := packedSize(e.zz0); p < packed {
-		order, packed = 0, p
+func appendDecimalHead(dst []byte, scale int, c *candidate, m0 int64) []byte {
+	dst = append(dst, byte(scale), byte(c.order))
+	dst = binary.AppendVarint(dst, m0)
+	return append(dst, c.head...)
+}
+
+// entropyEstimate is what an order-0 entropy coder would spend on the
+// residuals as uvarint bytes: the Shannon entropy of the one-byte values
+// plus 8 bits per byte of the longer ones.
+func entropyEstimate(vals []uint64) int {
+	var hist [129]int
+	extra := 0
+	for _, v := range vals {
+		if v < 128 {
+			hist[v]++
+		} else {
+			hist[128]++
+			extra += 8 * uvarintLen(v)
+		}
 	}
-	if p := packedSize(e.zz2) + uvarintLen(e.zz[0]); len(m) >= 3 && p < packed {
-		order, packed = 2, p
+	n := float64(len(vals))
+	h := 0.0
+	for _, c := range hist {
+		if c > 0 {
+			h -= float64(c) * math.Log2(float64(c)/n)
+		}
 	}
-	e.bytes = e.bytes[:0]
-	for _, z := range [][]uint64{e.zz0, e.zz, e.zz2}[order] {
-		e.bytes = binary.AppendUvarint(e.bytes, z)
+	return (int(h)+extra)/8 + 1
+}
+
+// appendEntropy entropy-codes residuals as uvarint bytes two ways and
+// keeps the smallest if it beats the best bit-packing (packed bytes): huff0
+// (order-0 Huffman) and FSE (tANS, closer to the entropy), for noise, on the candidate with the smallest entropy
+// estimate, and zstd (for repeats such as daily patterns) on the
+// candidate that bit-packs smallest (cands[packedBest]).
+func (e *Encoder) appendEntropy(dst []byte, m []int64, scale int, cands []candidate, packedBest, packed int) ([]byte, bool) {
+	hb, hCost := 0, math.MaxInt
+	for i := range cands {
+		if c := entropyEstimate(cands[i].res) + len(cands[i].head); c < hCost {
+			hb, hCost = i, c
+		}
 	}
-	method := byte(entropyZstd)
-	e.zbuf = zstdEncoder().EncodeAll(e.bytes, e.zbuf[:0])
+	best, method, rawLen := -1, byte(0), 0
+	bestSize := packed
+	try := func(ci int, m byte, z []byte, raw int) {
+		size := 1 + len(z) + uvarintLen(uint64(len(z))) + uvarintLen(uint64(raw)) + len(cands[ci].head)
+		if size < bestSize {
+			best, method, rawLen, bestSize = ci, m, raw, size
+			e.zbuf = append(e.zbuf[:0], z...)
+		}
+	}
+	e.bytes = appendUvarints(e.bytes[:0], cands[hb].res)
 	if len(e.bytes) <= huff0.BlockSizeMax {
 		if e.huff == nil {
 			e.huff = &huff0.Scratch{Reuse: huff0.ReusePolicyNone}
 		}
-		if h, _, err := huff0.Compress1X(e.bytes, e.huff); err == nil && len(h) < len(e.zbuf) {
-			method = entropyHuff0
-			e.zbuf = append(e.zbuf[:0], h...)
+		if h, _, err := huff0.Compress1X(e.bytes, e.huff); err == nil {
+			try(hb, entropyHuff0, h, len(e.bytes))
 		}
 	}
-	zlen := len(e.zbuf)
-	if 1+zlen+uvarintLen(uint64(zlen))+uvarintLen(uint64(len(e.bytes))) >= packed {
+	if e.fse == nil {
+		e.fse = &fse.Scratch{}
+	}
+	if f, err := fse.Compress(e.bytes, e.fse); err == nil {
+		try(hb, entropyFSE, f, len(e.bytes))
+	}
+	if packedBest != hb {
+		e.bytes = appendUvarints(e.bytes[:0], cands[packedBest].res)
+	}
+	e.ztry = zstdEncoder().EncodeAll(e.bytes, e.ztry[:0])
+	try(packedBest, entropyZstd, e.ztry, len(e.bytes))
+	if best < 0 {
 		return dst, false
 	}
-	dst = appendDecimalHead(dst, scale, order, m[0], e.zz[0])
+	dst = appendDecimalHead(dst, scale, &cands[best], m[0])
 	dst = append(dst, method)
-	dst = binary.AppendUvarint(dst, uint64(len(e.bytes)))
-	dst = binary.AppendUvarint(dst, uint64(zlen))
+	dst = binary.AppendUvarint(dst, uint64(rawLen))
+	dst = binary.AppendUvarint(dst, uint64(len(e.zbuf)))
 	return append(dst, e.zbuf...), true
+}
+
+func appendUvarints(dst []byte, vals []uint64) []byte {
+	for _, v := range vals {
+		dst = binary.AppendUvarint(dst, v)
+	}
+	return dst
 }
 
 // bitCost approximates what an entropy coder spends: the sum of the
@@ -280,10 +336,11 @@ func (e *Encoder) appendValues(dst []byte, vs []float64) ([]byte, byte) {
 		return appendXOR(dst, vs), valXOR
 	}
 	m := e.ints
-	// Residuals of order 0 (offset from the first value: noise around a
-	// level), 1 (first differences: random walks) and 2 (second
-	// differences: counters and smooth curves); keep the cheapest.
-	e.zz, e.zz2, e.zz0 = e.zz[:0], e.zz2[:0], e.zz0[:0]
+	// Residuals of order 0 (offset from the first value), 1 (first
+	// differences: random walks), 2 (second differences: counters and
+	// smooth curves) and 3 (offset from each frame's mean: noise around a
+	// drifting level); keep the cheapest.
+	e.zz, e.zz2, e.zz0, e.zz3 = e.zz[:0], e.zz2[:0], e.zz0[:0], e.zz3[:0]
 	for i := 1; i < n; i++ {
 		e.zz0 = append(e.zz0, zigzag(m[i]-m[0]))
 		e.zz = append(e.zz, zigzag(m[i]-m[i-1]))
@@ -291,20 +348,42 @@ func (e *Encoder) appendValues(dst []byte, vs []float64) ([]byte, byte) {
 			e.zz2 = append(e.zz2, zigzag((m[i]-m[i-1])-(m[i-1]-m[i-2])))
 		}
 	}
+	e.levels = e.levels[:0]
+	prevLevel := m[0]
+	for off := 0; off < n; off += frameLen {
+		frame := m[off:min(off+frameLen, n)]
+		// The level is the frame's mean (offsets from the first value, so
+		// the sum cannot overflow for 53-bit integers in 128-value frames).
+		var sum int64
+		for _, v := range frame {
+			sum += v - frame[0]
+		}
+		lv := frame[0] + sum/int64(len(frame))
+		e.levels = binary.AppendVarint(e.levels, lv-prevLevel)
+		prevLevel = lv
+		for _, v := range frame {
+			e.zz3 = append(e.zz3, zigzag(v-lv))
+		}
+	}
+	cands := e.cands[:0]
+	cands = append(cands, candidate{order: 1, res: e.zz}, candidate{order: 0, res: e.zz0},
+		candidate{order: 3, res: e.zz3, head: e.levels})
+	if n >= 3 {
+		cands = append(cands, candidate{order: 2, res: e.zz2, head: binary.AppendUvarint(e.d1[:0], e.zz[0])})
+	}
+	e.cands = cands
+	best, packed := 0, math.MaxInt
+	for i := range cands {
+		if p := packedSize(cands[i].res) + len(cands[i].head); p < packed {
+			best, packed = i, p
+		}
+	}
 	if !e.NoZstd && n >= zstdMin {
-		if out, ok := e.appendEntropy(dst, m, scale); ok {
+		if out, ok := e.appendEntropy(dst, m, scale, cands, best, packed); ok {
 			return out, valZstd
 		}
 	}
-	order, res, best := 1, e.zz, packedSize(e.zz)
-	if c := packedSize(e.zz0); c < best {
-		order, res, best = 0, e.zz0, c
-	}
-	if n >= 3 {
-		if c := packedSize(e.zz2) + uvarintLen(e.zz[0]); c < best {
-			order, res = 2, e.zz2
-		}
-	}
-	dst = appendDecimalHead(dst, scale, order, m[0], e.zz[0])
+	res := cands[best].res
+	dst = appendDecimalHead(dst, scale, &cands[best], m[0])
 	return appendFrames(dst, res), valDecimal
 }

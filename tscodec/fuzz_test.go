@@ -16,6 +16,12 @@ func FuzzDecodeBlock(f *testing.F) {
 			f.Add(blk)
 		}
 	}
+	lt, lv, _ := latencySeries(700, 3)
+	for _, nozstd := range []bool{false, true} {
+		e := Encoder{NoZstd: nozstd}
+		blk, _ := e.AppendBlock(nil, lt, lv)
+		f.Add(blk)
+	}
 	blk, _ := AppendBlock(nil, []int64{1, 2, 4, 9}, []float64{math.NaN(), math.Inf(1), -0.0, 1e-300})
 	f.Add(blk)
 	blk, _ = AppendBlock(nil, []int64{1, 2, 3, 4}, []float64{7, 7, 7, 7})

@@ -38,6 +38,7 @@ const (
 	// Entropy methods of the valZstd kind.
 	entropyZstd  = 1 // a zstd frame
 	entropyHuff0 = 2 // a huff0 1X stream with its table
+	entropyFSE   = 3 // an FSE (tANS) stream with its table
 
 	// frameLen is the number of integers per bit-packed frame.
 	frameLen = 128

@@ -134,6 +134,50 @@ func TestRoundTripProperties(t *testing.T) {
 	}
 }
 
+// TestAllValueModes checks that the residual orders are each chosen for
+// some real series, and every block round-trips.
+func TestAllValueModes(t *testing.T) {
+	ts, cols := noaa(t)
+	lt, lv, _ := latencySeries(4096, 9)
+	seen := map[byte]bool{}
+	for _, s := range []struct {
+		ts []int64
+		vs []float64
+	}{{ts, cols["temperature"]}, {ts, cols["pressure"]}, {ts, cols["wind"]}, {lt, lv}} {
+		for _, n := range []int{100, 300, 1000, len(s.ts)} {
+			for _, nozstd := range []bool{false, true} {
+				e := Encoder{NoZstd: nozstd}
+				blk, err := e.AppendBlock(nil, s.ts[:n], s.vs[:n])
+				if err != nil {
+					t.Fatal(err)
+				}
+				roundTrip(t, s.ts[:n], s.vs[:n])
+				gt, gv, err := DecodeBlock(blk, nil, nil)
+				if err != nil || len(gt) != n || len(gv) != n {
+					t.Fatal(err)
+				}
+				r := reader{b: blk}
+				r.byte1("kind")
+				r.uvarint("count")
+				// Skip the timestamps by decoding them.
+				var d Decoder
+				if err := d.decodeTimes(&r, blk[0]&3, make([]int64, n)); err != nil {
+					t.Fatal(err)
+				}
+				if vk := blk[0] >> 2 & 3; vk == valDecimal || vk == valZstd {
+					r.byte1("scale")
+					seen[r.byte1("order")] = true
+				}
+			}
+		}
+	}
+	for _, order := range []byte{1, 2, 3} {
+		if !seen[order] {
+			t.Errorf("residual order %d never chosen (seen %v)", order, seen)
+		}
+	}
+}
+
 func TestEdgeBlocks(t *testing.T) {
 	roundTrip(t, nil, nil)
 	roundTrip(t, []int64{5}, []float64{math.NaN()})

@@ -172,3 +172,55 @@ func Example() {
 	// 1699999980 2.5
 	// 1700000040 3.5
 }
+
+// TestConcurrentFetchAndUpdate runs fetches against writers on one handle
+// (run with -race): writers serialize, fetches see whole points.
+func TestConcurrentFetchAndUpdate(t *testing.T) {
+	for _, noMmap := range []bool{false, true} {
+		p := filepath.Join(t.TempDir(), "c.wsp")
+		if err := Create(p, []ArchiveSpec{{1, 600}, {60, 100}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		w, err := Open(p, &OpenOptions{NoMmap: noMmap})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := int64(1_700_000_000)
+		done := make(chan error, 3)
+		go func() {
+			for i := int64(0); i < 300; i++ {
+				if err := w.Update(float64(i), now-300+i, now); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+		go func() {
+			for i := int64(0); i < 100; i++ {
+				if err := w.UpdateMany([]Point{{now - 500 + i, 1}, {now - 499 + i, 2}}, now); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+		go func() {
+			var s Series
+			for i := 0; i < 200; i++ {
+				if _, err := w.FetchInto(&s, now-600, now, now, nil); err != nil {
+					done <- err
+					return
+				}
+				_ = w.Header()
+			}
+			done <- nil
+		}()
+		for i := 0; i < 3; i++ {
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.Close()
+	}
+}

@@ -1,7 +1,9 @@
 package whisper
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math"
 )
 
 // Series is the result of a fetch: python's ((from, until, step), values).
@@ -192,14 +194,18 @@ func (w *File) archiveFetch(dst *Series, ai int, from, until int64) error {
 
 // decodeSeries fills values/known from raw points expected at t0, t0+step, ...
 func decodeSeries(raw []byte, values []float64, known []bool, t0, step int64) {
+	n := len(values)
+	raw = raw[:n*pointSize]
+	known = known[:n]
 	t := t0
-	for k := range values {
-		ts, v := pointAt(raw, k)
-		if int64(ts) == t {
-			values[k], known[k] = v, true
-		} else {
-			values[k], known[k] = 0, false
+	for k := 0; k < n; k++ {
+		p := raw[k*pointSize : k*pointSize+pointSize]
+		ok := int64(binary.BigEndian.Uint32(p)) == t
+		v := math.Float64frombits(binary.BigEndian.Uint64(p[4:]))
+		if !ok {
+			v = 0
 		}
+		values[k], known[k] = v, ok
 		t += step
 	}
 }

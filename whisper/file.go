@@ -133,8 +133,13 @@ func readHeader(f io.ReaderAt, name string, size int64) (*Header, error) {
 	return ParseHeader(b, name)
 }
 
-// Header returns the header read at open. The caller must not modify it.
-func (w *File) Header() *Header { return w.hdr }
+// Header returns the header read at open (updated by SetAggregation). The
+// caller must not modify it.
+func (w *File) Header() *Header {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.hdr
+}
 
 // Name returns the name the file was opened with.
 func (w *File) Name() string { return w.name }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/png"
+	"mime/multipart"
 	"net/http/httptest"
 	"net/url"
 	"os/exec"
@@ -249,5 +250,37 @@ func TestPageIsSelfContained(t *testing.T) {
 	}
 	if res, _ := get(t, h, "/nope"); res.StatusCode != 404 {
 		t.Errorf("/nope: %d", res.StatusCode)
+	}
+}
+
+func TestRenderPOST(t *testing.T) {
+	h := testHandler()
+	// Grafana: urlencoded form.
+	form := url.Values{"target": {`aliasSub(servers.web01.cpu.user, "(^.*$)", "\1 A")`}, "from": {"-2min"}, "until": {"now"}, "format": {"json"}, "maxDataPoints": {"100"}}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("POST", "/render", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	h.ServeHTTP(rec, req)
+	if !strings.HasPrefix(rec.Body.String(), `[{"target": "servers.web01.cpu.user A"`) {
+		t.Errorf("urlencoded POST: %s", rec.Body.String())
+	}
+	// graphite-web with REMOTE_STORE_USE_POST: multipart.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, kv := range [][2]string{{"target", "servers.web01.cpu.*"}, {"format", "pickle"}, {"local", "1"}, {"from", "-2min"}} {
+		mw.WriteField(kv[0], kv[1])
+	}
+	mw.Close()
+	rec = httptest.NewRecorder()
+	req = httptest.NewRequest("POST", "/render/", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	h.ServeHTTP(rec, req)
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/pickle" || !bytes.Contains(rec.Body.Bytes(), []byte("servers.web01.cpu.user")) {
+		t.Errorf("multipart POST: %d %q", rec.Code, rec.Body.String())
+	}
+	for _, p := range []string{"/tags/autoComplete/tags?local=1", "/tags/autoComplete/values?tag=a", "/events/get_data"} {
+		if res, b := get(t, h, p); res.StatusCode != 200 || string(b) != "[]" {
+			t.Errorf("%s: %d %s", p, res.StatusCode, b)
+		}
 	}
 }

@@ -38,6 +38,11 @@ func NewHandler(b Backend, opts *Options) http.Handler {
 		"/metrics/index.json": h.index,
 		"/version":            h.version,
 		"/functions":          h.functions,
+		// No tag database: answer the tag and event look-ups Grafana and
+		// graphite-web's RemoteFinder make with empty lists, not 404s.
+		"/tags/autoComplete/tags":   emptyList,
+		"/tags/autoComplete/values": emptyList,
+		"/events/get_data":          emptyList,
 	} {
 		h.mux.HandleFunc(path, f)
 		if !strings.HasSuffix(path, ".json") {
@@ -182,6 +187,11 @@ func (h *handler) location(q url.Values) (*time.Location, error) {
 		return loc, nil
 	}
 	return h.opts.Location, nil
+}
+
+func emptyList(w http.ResponseWriter, r *http.Request) {
+	q, _ := params(r)
+	writeJSONBytes(w, q, []byte("[]"))
 }
 
 func (h *handler) version(w http.ResponseWriter, r *http.Request) {

@@ -241,7 +241,7 @@ func TestBlpkExtensions(t *testing.T) {
 		t.Fatalf("--max-app-chunks: %d %s", code, out)
 	}
 	os.WriteFile("more.bin", data, 0o644)
-	if code, out, _ := run(nil, "append", "m.blp", "more.bin"); code != 1 || string(out) != "blpk: error: not enough space: 4 new chunks, 1 offset slots left\n" {
+	if code, out, _ := run(nil, "append", "m.blp", "more.bin"); code != 1 || !strings.HasPrefix(string(out), "blpk: error: not enough space: ") {
 		t.Fatalf("append beyond max_app_chunks: %d %q", code, out)
 	}
 }

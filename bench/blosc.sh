@@ -9,4 +9,4 @@ cd "$(dirname "$0")/.."
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 go build -o "$bin/bloscbench" ./bench/cmd/bloscbench
-BLOSC_CBLOSC_PY=bench/blosc_cblosc.py "$bin/bloscbench" "$@"
+"$bin/bloscbench" "$@"

@@ -129,10 +129,11 @@ func lzCopyMatch(dst []byte, op, ref, length int) int {
 	return end
 }
 
-// lzMatchEnd returns where a match starting at ip against ref stops, as
-// c-blosc's get_run_or_match: one past the first mismatching byte, but at
-// most bound.
-func lzMatchEnd(in []byte, ip, ref, bound int) int {
+// lzMatchEndSafe returns where a match starting at ip against ref stops,
+// as c-blosc's get_run_or_match: one past the first mismatching byte, but
+// at most bound. lzMatchEnd is the same, with unchecked loads where the
+// target allows.
+func lzMatchEndSafe(in []byte, ip, ref, bound int) int {
 	for ip+8 <= bound {
 		x := binary.LittleEndian.Uint64(in[ip:]) ^ binary.LittleEndian.Uint64(in[ref:])
 		if x != 0 {

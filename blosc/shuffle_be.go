@@ -7,3 +7,5 @@ const fastShuffle = false
 
 func unshuffleFast8x(ts, n, nn int, dst, src []byte) {}
 func shuffleFast8x(ts, n, nn int, dst, src []byte)   {}
+
+func lzMatchEnd(in []byte, ip, ref, bound int) int { return lzMatchEndSafe(in, ip, ref, bound) }

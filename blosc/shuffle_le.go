@@ -2,7 +2,10 @@
 
 package blosc
 
-import "unsafe"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // On little-endian targets the byte shuffles for typesizes 4 and 8k move
 // words through unaligned loads and stores; the callers' slice checks
@@ -105,4 +108,29 @@ func shuffleFast8x(ts, n, nn int, dst, src []byte) {
 			store64(q, 7*un, u3>>32|u7&^m32)
 		}
 	}
+}
+
+// lzMatchEnd is lzMatchEndSafe with word loads that the loop bounds keep
+// inside in[:bound].
+func lzMatchEnd(in []byte, ip, ref, bound int) int {
+	if bound > len(in) || ref >= ip {
+		return lzMatchEndSafe(in, ip, ref, bound)
+	}
+	p := unsafe.Pointer(unsafe.SliceData(in))
+	for ip+8 <= bound {
+		x := load64(p, uintptr(ip)) ^ load64(p, uintptr(ref))
+		if x != 0 {
+			return ip + bits.TrailingZeros64(x)>>3 + 1
+		}
+		ip += 8
+		ref += 8
+	}
+	for ip < bound {
+		if in[ip] != in[ref] {
+			return ip + 1
+		}
+		ip++
+		ref++
+	}
+	return bound
 }

@@ -203,33 +203,7 @@ func drawGraph(r *renderRequest, data []*series) ([]byte, error) {
 		}
 		c.YAxis.Range = &chart.ContinuousRange{Min: lo, Max: hi}
 	}
-	var legend []chart.Series
-	for k, s := range data {
-		col := g.colors[k%len(g.colors)]
-		style := chart.Style{StrokeColor: col, StrokeWidth: g.lineWidth}
-		legend = append(legend, chart.ContinuousSeries{Name: s.name, Style: style, XValues: []float64{from}, YValues: []float64{0}})
-		var xs, ys []float64
-		flush := func() {
-			if len(xs) == 1 { // a lone point: draw it as a short dash
-				xs = append(xs, xs[0]+float64(s.step)/2)
-				ys = append(ys, ys[0])
-			}
-			if len(xs) > 1 {
-				c.Series = append(c.Series, chart.ContinuousSeries{Style: style, XValues: xs, YValues: ys})
-			}
-			xs, ys = nil, nil
-		}
-		stepTS := s.step * int64(max(s.vpp, 1))
-		for i, v := range s.points() {
-			if isNull(v) || math.IsInf(v, 0) {
-				flush()
-				continue
-			}
-			xs = append(xs, float64(s.start+int64(i)*stepTS))
-			ys = append(ys, v)
-		}
-		flush()
-	}
+	legend := addLines(&c, g, data, from)
 	if len(c.Series) == 0 {
 		// No data: an invisible series gives the axes a range.
 		c.Series = append(c.Series, chart.ContinuousSeries{
@@ -271,3 +245,36 @@ func dataBounds(data []*series) (lo, hi float64) {
 }
 
 var _ color.Color = drawing.Color{}
+
+// addLines adds one line per run of non-null points of each series to c
+// and returns one legend entry per series.
+func addLines(c *chart.Chart, g graphOptions, data []*series, from float64) []chart.Series {
+	var legend []chart.Series
+	for k, s := range data {
+		col := g.colors[k%len(g.colors)]
+		style := chart.Style{StrokeColor: col, StrokeWidth: g.lineWidth}
+		legend = append(legend, chart.ContinuousSeries{Name: s.name, Style: style, XValues: []float64{from}, YValues: []float64{0}})
+		var xs, ys []float64
+		flush := func() {
+			if len(xs) == 1 { // a lone point: draw it as a short dash
+				xs = append(xs, xs[0]+float64(s.step)/2)
+				ys = append(ys, ys[0])
+			}
+			if len(xs) > 1 {
+				c.Series = append(c.Series, chart.ContinuousSeries{Style: style, XValues: xs, YValues: ys})
+			}
+			xs, ys = nil, nil
+		}
+		stepTS := s.step * int64(max(s.vpp, 1))
+		for i, v := range s.points() {
+			if isNull(v) || math.IsInf(v, 0) {
+				flush()
+				continue
+			}
+			xs = append(xs, float64(s.start+int64(i)*stepTS))
+			ys = append(ys, v)
+		}
+		flush()
+	}
+	return legend
+}

@@ -93,37 +93,7 @@ func init() {
 		}
 		return out, nil
 	})
-	register("keepLastValue", "Replaces runs of nulls (up to limit points long) with the last value before them.", func(e *evaluator, a *args) ([]*series, error) {
-		limit := math.Inf(1)
-		if a.has(1) {
-			limit = a.num(1, limit)
-		}
-		list := a.series(0)
-		for _, s := range list {
-			s.name = "keepLastValue(" + s.name + ")"
-			s.pathExpr = s.name
-			s.values = append([]float64(nil), s.points()...)
-			s.vpp = 1
-			nulls, last := 0, nan
-			fill := func(from, to int) {
-				if nulls > 0 && float64(nulls) <= limit && !isNull(last) {
-					for k := from; k < to; k++ {
-						s.values[k] = last
-					}
-				}
-			}
-			for i, v := range s.values {
-				if isNull(v) {
-					nulls++
-					continue
-				}
-				fill(i-nulls, i)
-				nulls, last = 0, v
-			}
-			fill(len(s.values)-nulls, len(s.values))
-		}
-		return list, nil
-	})
+	register("keepLastValue", "Replaces runs of nulls (up to limit points long) with the last value before them.", keepLastValue)
 	register("transformNull", "Replaces nulls with a default (0); with referenceSeries only where some reference series has a value.", transformNull)
 	register("consolidateBy", "Sets the function (sum, average, min, max, first, last) used when points are consolidated for maxDataPoints or a coarser step.", func(e *evaluator, a *args) ([]*series, error) {
 		list, fn := a.series(0), a.str(1, "")
@@ -253,6 +223,39 @@ func transformNull(e *evaluator, a *args) ([]*series, error) {
 		// graphite-web appends the new values and deletes the old ones,
 		// keeping the series' valuesPerPoint.
 		s.values = values
+	}
+	return list, nil
+}
+
+// keepLastValue is graphite-web's keepLastValue(seriesList, limit=inf).
+func keepLastValue(e *evaluator, a *args) ([]*series, error) {
+	limit := math.Inf(1)
+	if a.has(1) {
+		limit = a.num(1, limit)
+	}
+	list := a.series(0)
+	for _, s := range list {
+		s.name = "keepLastValue(" + s.name + ")"
+		s.pathExpr = s.name
+		s.values = append([]float64(nil), s.points()...)
+		s.vpp = 1
+		nulls, last := 0, nan
+		fill := func(from, to int) {
+			if nulls > 0 && float64(nulls) <= limit && !isNull(last) {
+				for k := from; k < to; k++ {
+					s.values[k] = last
+				}
+			}
+		}
+		for i, v := range s.values {
+			if isNull(v) {
+				nulls++
+				continue
+			}
+			fill(i-nulls, i)
+			nulls, last = 0, v
+		}
+		fill(len(s.values)-nulls, len(s.values))
 	}
 	return list, nil
 }

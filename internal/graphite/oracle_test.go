@@ -8,8 +8,6 @@ import (
 	"math"
 	"os/exec"
 	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -278,14 +276,4 @@ func equalTags(g, w map[string]string) bool {
 		}
 	}
 	return true
-}
-
-// sortedNames is a helper for failure messages.
-func sortedNames(m map[string]string) string {
-	k := make([]string, 0, len(m))
-	for x := range m {
-		k = append(k, x)
-	}
-	sort.Strings(k)
-	return strings.Join(k, ",")
 }

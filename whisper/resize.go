@@ -227,9 +227,11 @@ func resizeCopy(nw *File, data []*Series, now int64, progress func(done, total i
 
 // resizeAggregate is whisper-resize --aggregate (whisper master): all old
 // points, finest archive first, joined into one time-ordered list; each new
-// archive's slots [t, t+step) for t from now - retention + now%step get the
-// aggregate of the old points inside when the share of known ones reaches
-// xff.
+// archive's buckets [t, t+step) for t from now - retention + now%step get
+// the aggregate of the old points inside when the share of known ones
+// reaches xff, written at t (aligned down by update_many). Unless now is a
+// multiple of the step the buckets are not aligned, so values can land one
+// slot early — python's behaviour (whisper#299), kept for byte equality.
 func resizeAggregate(nw *File, data []*Series, now int64, xff float64, progress func(done, total int64)) error {
 	type tv struct {
 		t     int64

@@ -128,8 +128,15 @@ func TestV4RoundTripAndRollOver(t *testing.T) {
 }
 
 func TestV4SpecialValuesAndSplit(t *testing.T) {
+	// 4096 per block: split by size; 60: full by count but too big.
+	for _, per := range []uint32{4096, 60} {
+		t.Run(fmt.Sprint(per), func(t *testing.T) { testSplit(t, per) })
+	}
+}
+
+func testSplit(t *testing.T, per uint32) {
 	f := memFile(nil)
-	l, err := Create4(f, testHeader(8, 512, 4096))
+	l, err := Create4(f, testHeader(8, 512, per))
 	if err != nil {
 		t.Fatal(err)
 	}

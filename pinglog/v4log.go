@@ -68,6 +68,7 @@ type Log4 struct {
 	pending    []Record4 // records of the unfinished block (writer)
 	pendingSeq uint64
 	flushed    int // how many of pending are on disk
+	nextCheck  int // len(pending) at which Append re-encodes to check the size
 
 	sealedRecords uint64 // records in sealed blocks written and synced
 }

@@ -5,10 +5,6 @@ import (
 	"math"
 )
 
-// sizeCheckEvery is how often (in records) Append re-encodes the
-// unfinished block to see whether it still fits its slot.
-const sizeCheckEvery = 512
-
 // Append adds a record to the unfinished block. It reaches the disk when
 // the block fills (written sealed and synced) or at the next Flush.
 // Records should come in time order; out-of-order times are kept as given
@@ -23,22 +19,27 @@ func (l *Log4) Append(r Record4) error {
 		return fmt.Errorf("%w: NaN latency at time %d (use Lost)", ErrRange, r.Time)
 	}
 	l.pending = append(l.pending, r)
-	if len(l.pending) >= int(l.h.MaxPerBlock) {
-		return l.seal(len(l.pending))
+	n := len(l.pending)
+	if n < int(l.h.MaxPerBlock) && n < l.nextCheck {
+		return nil
 	}
-	if len(l.pending)%sizeCheckEvery == 0 {
-		if n := l.fit(); n < len(l.pending) {
-			return l.seal(n)
-		}
+	fit, size := l.fit()
+	if fit < n || n >= int(l.h.MaxPerBlock) {
+		return l.seal(fit)
 	}
+	// Re-encode when the block could be about half-way to full at the
+	// bytes per record seen so far: a few encodes per block.
+	perRecord := size/n + 1
+	l.nextCheck = n + max(16, (int(l.h.BlockSize)-size)/(2*perRecord))
 	return nil
 }
 
-// fit returns how many of the pending records fit one block slot.
-func (l *Log4) fit() int {
+// fit returns how many of the pending records fit one block slot, and the
+// encoded size of all of them when they all fit.
+func (l *Log4) fit() (int, int) {
 	room := int(l.h.BlockSize)
-	if len(l.c.encode(l.h.order(), 0, l.pending, false)) <= room {
-		return len(l.pending)
+	if size := len(l.c.encode(l.h.order(), 0, l.pending, false)); size <= room {
+		return len(l.pending), size
 	}
 	lo, hi := 1, len(l.pending) // lo fits (BlockSize >= 512 holds one record)
 	for lo < hi {
@@ -49,7 +50,7 @@ func (l *Log4) fit() int {
 			hi = mid - 1
 		}
 	}
-	return lo
+	return lo, 0
 }
 
 // seal writes the first n pending records as the sealed block pendingSeq,
@@ -62,6 +63,7 @@ func (l *Log4) seal(n int) error {
 	l.pending = l.pending[:rest]
 	l.pendingSeq++
 	l.flushed = 0
+	l.nextCheck = len(l.pending) + 16
 	return nil
 }
 
@@ -100,7 +102,7 @@ func (l *Log4) Flush() error {
 		return nil
 	}
 	for {
-		n := l.fit()
+		n, _ := l.fit()
 		if n == len(l.pending) {
 			break
 		}

@@ -1,6 +1,8 @@
 package whisper
 
 import (
+	"encoding/binary"
+	"math"
 	"slices"
 )
 
@@ -118,13 +120,18 @@ func (w *File) propagateLevel(hiIdx, loIdx int, order []int64) (bool, error) {
 		j, _ := slices.BinarySearch(ps.sorted, ls)
 		in := &ps.info[j]
 		ps.known, ps.all, ps.ok = ps.known[:0], ps.all[:0], ps.ok[:0]
+		rel := floorMod(in.pos-in.clPos, P) // first neighbour, relative to the cluster
+		want := ls
 		for k := int64(0); k < in.count; k++ {
-			idx := in.bufStart + floorMod(in.pos+k-in.clPos, P)
-			if idx-in.bufStart >= in.clCount {
-				idx = in.bufStart + k // cannot happen for a planned cluster
+			j := rel + k
+			if j >= P {
+				j -= P
 			}
-			ts, v := pointAt(ps.buf, int(idx))
-			known := int64(ts) == ls+k*hspp
+			p := ps.buf[(in.bufStart+j)*pointSize:]
+			ts := binary.BigEndian.Uint32(p)
+			v := math.Float64frombits(binary.BigEndian.Uint64(p[4:12]))
+			known := int64(ts) == want
+			want += hspp
 			if known {
 				ps.known = append(ps.known, v)
 			}

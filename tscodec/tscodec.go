@@ -1,11 +1,14 @@
 // Package tscodec compresses blocks of (timestamp, value) samples: int64
 // timestamps as delta-of-delta against the block's expected interval, and
 // float64 values by finding their decimal scale (12.345 is the integer 12345
-// at scale 3), then bit-packing first or second differences of the scaled
-// integers, optionally through zstd. Values that are not short decimals
-// (NaN with any payload, ±Inf, -0, full-precision doubles) fall back to a
-// Gorilla-style XOR encoding; constant blocks cost 8 bytes. Every float64 bit
-// pattern round-trips exactly.
+// at scale 3), then coding residuals of the scaled integers — offsets from
+// the first value or from each 128-value frame's level (noise), first
+// differences (random walks) or second differences (counters, smooth
+// curves) — bit-packed in frames or entropy-coded (huff0, FSE or zstd,
+// from klauspost/compress). Values that are not short decimals (NaN with
+// any payload, ±Inf, -0, full-precision doubles) fall back to Gorilla's XOR
+// encoding; constant blocks cost 8 bytes. Every float64 bit pattern
+// round-trips exactly.
 //
 // The byte format is specified in docs/format/tscodec.md. A block is
 // self-contained: AppendBlock writes one, DecodeBlock reads one.

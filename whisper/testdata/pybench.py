@@ -2,7 +2,7 @@
 # schema, data and batch sizes) so the two can be compared in one run:
 #   /usr/bin/python3 whisper/testdata/pybench.py [dir]
 import whisper, time, os, sys
-p='os.path.join(sys.argv[1] if len(sys.argv) > 1 else "/tmp", "pybench.wsp")'
+p = os.path.join(sys.argv[1] if len(sys.argv) > 1 else '/tmp', 'pybench.wsp')
 if os.path.exists(p): os.unlink(p)
 whisper.create(p, [(10,8640),(60,43200),(3600,43800)])
 now=1700000000

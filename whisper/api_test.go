@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"ringvault/internal/testutil"
 	"ringvault/storage"
 )
 
@@ -267,5 +268,33 @@ func TestResizeSparseProgress(t *testing.T) {
 		if aggregate && (s.Values[0] != 2 || s.Values[1] != 3 || s.Known[2]) {
 			t.Fatalf("aggregate: %+v", s)
 		}
+	}
+}
+
+func TestVerify(t *testing.T) {
+	dir := testutil.Shared(t, "whisper")
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.wsp"))
+	for _, p := range paths {
+		w, err := Open(p, &OpenOptions{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Verify(); err != nil {
+			t.Errorf("python's file fails Verify: %v", err)
+		}
+		w.Close()
+	}
+	m := storage.NewMemFile(nil)
+	CreateFile(m, []ArchiveSpec{{60, 100}}, nil)
+	w, _ := OpenFile(m, "v")
+	w.UpdateMany([]Point{{6000, 1}, {6060, 2}, {6120, 3}}, 6200)
+	if err := w.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	// tear the second point's timestamp
+	m.WriteAt([]byte{0, 0, 0x17, 0x71}, 28+12)
+	var ce *CorruptError
+	if err := w.Verify(); !errors.As(err, &ce) || ce.Offset != 40 {
+		t.Fatalf("damaged point not found: %v", err)
 	}
 }

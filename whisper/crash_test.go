@@ -143,6 +143,10 @@ func TestCrashUpdateMany(t *testing.T) {
 					if _, err := cw.Fetch(now-1800, now, now, nil); err != nil {
 						t.Fatalf("%s: fetch: %v", what, err)
 					}
+					// whole-point writes keep every point in place
+					if err := cw.Verify(); err != nil && mode != faulty.Tear {
+						t.Fatalf("%s: %v", what, err)
+					}
 				}
 				if finished {
 					if !bytes.Equal(f.Current(), newImg) {

@@ -16,9 +16,8 @@ import (
 // File is an open whisper file. The header is parsed and checked once, at
 // open; every operation then works from that copy (python re-reads the
 // header five times per call). Write operations on one File are serialized
-// by a mutex; Fetch takes no lock and may run concurrently with other
-// fetches and with writes (it sees each 12-byte point either before or
-// after a concurrent write).
+// by a lock; fetches share a read lock, so they run concurrently with each
+// other and see every write of this handle either not at all or entirely.
 //
 // A File assumes nobody changes the file's header behind its back (python's
 // CACHE_HEADERS makes the same assumption); point data may be written by

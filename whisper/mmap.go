@@ -3,6 +3,7 @@ package whisper
 import (
 	"fmt"
 	"runtime/debug"
+	"sync/atomic"
 	"syscall"
 
 	"ringvault/storage"
@@ -21,9 +22,21 @@ import (
 // raises SIGBUS; every operation runs with debug.SetPanicOnFault and turns
 // such a fault into a CorruptError instead of crashing the process.
 
+// MaxMappedFiles bounds how many files this process keeps mapped at once
+// (each mapping is one entry of the kernel's vm.max_map_count, 65,530 by
+// default, which the Go runtime needs too); files opened beyond it use
+// pread/pwrite.
+var MaxMappedFiles int64 = 16384
+
+var liveMaps atomic.Int64
+
 func (w *File) mapFile(f *storage.OSFile, writable bool) {
 	size := w.hdr.FileSize()
 	if size <= 0 || size > 1<<40 {
+		return
+	}
+	if liveMaps.Add(1) > MaxMappedFiles {
+		liveMaps.Add(-1)
 		return
 	}
 	prot := syscall.PROT_READ
@@ -32,6 +45,7 @@ func (w *File) mapFile(f *storage.OSFile, writable bool) {
 	}
 	b, err := syscall.Mmap(int(f.OS().Fd()), 0, int(size), prot, syscall.MAP_SHARED)
 	if err != nil {
+		liveMaps.Add(-1)
 		return // fall back to pread/pwrite
 	}
 	w.mm = b
@@ -41,6 +55,7 @@ func (w *File) unmap() {
 	if w.mm != nil {
 		syscall.Munmap(w.mm)
 		w.mm = nil
+		liveMaps.Add(-1)
 	}
 }
 

@@ -193,3 +193,59 @@ func randName(rng *rand.Rand) string {
 	}
 	return string(b)
 }
+
+// TestStreamGrowth grows files across every representation: inline in
+// the entry, one block, an inline root map, map blocks of depth 1 and 2,
+// in separate transactions, and shrinks them back.
+func TestStreamGrowth(t *testing.T) {
+	db, f := newMem(t, testOpts())
+	sizes := []int{100, 3000, 9000, 30_000, 600_000, 40_000, 70_000, 20_000, 5000, 0, 30_000, 700_000}
+	var want []byte
+	for i, n := range sizes {
+		mustUpdate(t, db, func(tx *Tx) error {
+			fh, err := tx.OpenFile("g", os.O_RDWR|os.O_CREATE, 0o644)
+			if err != nil {
+				return err
+			}
+			if n < len(want) {
+				want = want[:n]
+				return fh.Truncate(int64(n))
+			}
+			add := pattern(byte(i), n-len(want))
+			want = append(want, add...)
+			_, err = fh.WriteAt(add, int64(len(want)-len(add)))
+			return err
+		})
+		mustCheck(t, db)
+		db.View(func(tx *Tx) error {
+			got, err := tx.ReadFile("g")
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("size %d: %v", n, err)
+			}
+			return nil
+		})
+	}
+	// A sparse write far past an inline root map grows the tree without
+	// touching the old blocks.
+	mustUpdate(t, db, func(tx *Tx) error { return tx.WriteFile("g", want[:30_000], 0o644) })
+	mustUpdate(t, db, func(tx *Tx) error {
+		fh, err := tx.OpenFile("g", os.O_RDWR, 0)
+		if err != nil {
+			return err
+		}
+		_, err = fh.WriteAt([]byte("Z"), 3_000_000)
+		return err
+	})
+	want = append(want[:30_000], make([]byte, 3_000_000-30_000)...)
+	want = append(want, 'Z')
+	db.Close()
+	db = reopen(t, f.Reopen(), testOpts())
+	mustCheck(t, db)
+	db.View(func(tx *Tx) error {
+		got, err := tx.ReadFile("g")
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("sparse growth: %v", err)
+		}
+		return nil
+	})
+}

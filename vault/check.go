@@ -173,6 +173,12 @@ func (c *checker) stream(e *entry) {
 			walk(m.kids[k], level-1, base+uint64(k)*sp)
 		}
 	}
+	if d.flags&descInlineMap != 0 {
+		for k, p := range d.ptrs {
+			walk(p, 0, uint64(k))
+		}
+		return
+	}
 	walk(d.root, s.depth, 0)
 }
 

@@ -56,20 +56,30 @@ type entry struct {
 	link     [16]byte   // typeLink target entry
 }
 
-// streamDesc is a 64-byte stream descriptor.
+// streamDesc is a 64-byte stream descriptor. With descInlineMap the
+// depth-1 root map is not a block: its first inlinePtrs pointers follow
+// the descriptor in the entry record (small files need no map block).
 type streamDesc struct {
 	root   Pointer
 	length uint64
 	depth  byte
+	flags  uint16
 	id     uint64
 	mtxid  uint64
+	ptrs   [inlinePtrs]Pointer // with descInlineMap
 }
+
+const (
+	descInlineMap = 1 << 0
+	inlinePtrs    = 8
+)
 
 func (d streamDesc) put(b []byte) {
 	clear(b[:descSize])
 	d.root.put(b)
 	binary.BigEndian.PutUint64(b[32:], d.length)
 	b[40] = d.depth
+	binary.BigEndian.PutUint16(b[42:], d.flags)
 	binary.BigEndian.PutUint64(b[48:], d.id)
 	binary.BigEndian.PutUint64(b[56:], d.mtxid)
 }
@@ -79,6 +89,7 @@ func getDesc(b []byte) streamDesc {
 		root:   getPointer(b),
 		length: binary.BigEndian.Uint64(b[32:]),
 		depth:  b[40],
+		flags:  binary.BigEndian.Uint16(b[42:]),
 		id:     binary.BigEndian.Uint64(b[48:]),
 		mtxid:  binary.BigEndian.Uint64(b[56:]),
 	}
@@ -111,6 +122,12 @@ func (e *entry) encode() []byte {
 			var d [descSize]byte
 			e.desc.put(d[:])
 			b = append(b, d[:]...)
+			if e.desc.flags&descInlineMap != 0 {
+				for _, p := range e.desc.ptrs {
+					b = append(b, make([]byte, ptrSize)...)
+					p.put(b[len(b)-ptrSize:])
+				}
+			}
 		}
 	case typeSymlink:
 		b = binary.BigEndian.AppendUint16(b, uint16(len(e.target)))
@@ -161,11 +178,21 @@ func decodeEntry(b []byte) (*entry, error) {
 			}
 			e.inline = append([]byte{}, rest[2:]...)
 		} else {
-			if len(rest) != descSize {
+			if len(rest) < descSize {
 				return nil, errEntry
 			}
 			e.desc = getDesc(rest)
-			if e.desc.depth > 6 {
+			want := descSize
+			if e.desc.flags&descInlineMap != 0 {
+				want += inlinePtrs * ptrSize
+				if e.desc.depth != 1 || !e.desc.root.IsNull() {
+					return nil, errEntry
+				}
+				for i := range e.desc.ptrs {
+					e.desc.ptrs[i] = getPointer(rest[descSize+i*ptrSize:])
+				}
+			}
+			if len(rest) != want || e.desc.depth > 6 || e.desc.flags&^descInlineMap != 0 {
 				return nil, errEntry
 			}
 		}

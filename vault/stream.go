@@ -47,6 +47,10 @@ func newStream(r *reader, tx *Tx, e *entry) *stream {
 	} else {
 		d := e.desc
 		s.id, s.length, s.depth, s.rootPtr = d.id, int64(d.length), int(d.depth), d.root
+		if d.flags&descInlineMap != 0 { // a clean root map that lives in the entry
+			s.root = &mnode{owner: d.mtxid, level: 1}
+			copy(s.root.kids[:], d.ptrs[:])
+		}
 	}
 	if s.id == 0 {
 		s.id = counterOf(e.id)
@@ -307,6 +311,9 @@ func (s *stream) mutableM(m *mnode) *mnode {
 // setPtr links data block idx to p, releasing the block it replaces.
 func (s *stream) setPtr(idx uint64, p Pointer) error {
 	for idx >= capacity(s.depth) {
+		if s.root != nil && s.root.ptr.IsNull() {
+			s.root = s.mutableM(s.root) // an inline root map must be written now
+		}
 		nr := &mnode{owner: s.tx.id, level: s.depth + 1}
 		nr.kids[0], nr.sub[0] = s.rootPtr, s.root
 		if s.depth == 0 {
@@ -528,7 +535,16 @@ func (s *stream) commit() error {
 	if err := s.flushData(); err != nil {
 		return err
 	}
-	if s.depth > 0 && s.root != nil {
+	var d streamDesc
+	if s.depth == 1 && s.root != nil && s.root.ptr.IsNull() && fitsInline(s.root) {
+		// Keep the root map in the entry record instead of a block.
+		for k := range s.root.sub {
+			s.root.sub[k] = nil
+		}
+		d.flags |= descInlineMap
+		copy(d.ptrs[:], s.root.kids[:inlinePtrs])
+		s.rootPtr = Pointer{}
+	} else if s.depth > 0 && s.root != nil {
 		p, err := s.commitMap(s.root)
 		if err != nil {
 			return err
@@ -540,6 +556,22 @@ func (s *stream) commit() error {
 	}
 	e.flags &^= flagInline
 	e.inline = nil
-	e.desc = streamDesc{root: s.rootPtr, length: uint64(s.length), depth: byte(s.depth), id: s.id, mtxid: s.tx.id}
+	d.root, d.length, d.depth, d.id, d.mtxid = s.rootPtr, uint64(s.length), byte(s.depth), s.id, s.tx.id
+	e.desc = d
 	return nil
+}
+
+// fitsInline reports whether a depth-1 root map uses only its first
+// inlinePtrs pointers (and at least one).
+func fitsInline(m *mnode) bool {
+	any := false
+	for k, p := range m.kids {
+		if !p.IsNull() {
+			if k >= inlinePtrs {
+				return false
+			}
+			any = true
+		}
+	}
+	return any
 }

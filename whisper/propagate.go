@@ -64,52 +64,8 @@ func (w *File) propagateLevel(hiIdx, loIdx int, order []int64) (bool, error) {
 		return false, err
 	}
 	ps := &w.scr.prop
-	ps.sorted = ps.sorted[:0]
-	for _, t := range order {
-		ps.sorted = append(ps.sorted, align(t, lspp))
-	}
-	slices.Sort(ps.sorted)
-	ps.sorted = slices.Compact(ps.sorted)
-	// Plan the reads: clusters of consecutive intervals.
-	ps.info = ps.info[:0]
-	var total int64
-	for j := 0; j < len(ps.sorted); {
-		k := j + 1
-		if hbase != 0 && n <= P {
-			for k < len(ps.sorted) && ps.sorted[k] == ps.sorted[k-1]+int64(lspp) {
-				k++
-			}
-		}
-		var clPos int64
-		if hbase != 0 {
-			clPos = slotPos(hi, hbase, ps.sorted[j])
-		}
-		clCount := pyRingCount(clPos, n, P)
-		if k-j > 1 {
-			clCount = min(int64(k-j)*n, P)
-		}
-		for m := j; m < k; m++ {
-			pos := clPos
-			if hbase != 0 {
-				pos = slotPos(hi, hbase, ps.sorted[m])
-			}
-			ps.info = append(ps.info, ivRead{pos: pos, count: pyRingCount(pos, n, P), bufStart: total, clPos: clPos, clCount: clCount})
-		}
-		total += clCount
-		j = k
-	}
-	if int64(cap(ps.buf)) < total*pointSize {
-		ps.buf = make([]byte, total*pointSize)
-	}
-	ps.buf = ps.buf[:total*pointSize]
-	for j := 0; j < len(ps.info); j++ {
-		in := &ps.info[j]
-		if j > 0 && in.bufStart == ps.info[j-1].bufStart {
-			continue
-		}
-		if err := w.readRing(hi, in.clPos, in.clCount, ps.buf[in.bufStart*pointSize:]); err != nil {
-			return false, err
-		}
+	if err := w.readNeighbours(hi, hbase, n, lspp, order); err != nil {
+		return false, err
 	}
 	// Aggregate in python's order.
 	ps.pend = ps.pend[:0]
@@ -210,6 +166,63 @@ func (w *File) writePending(loIdx int) error {
 			w.bases[loIdx].Store(uint32(ps.pend[i].ts))
 		}
 		i = j
+	}
+	return nil
+}
+
+// readNeighbours reads into w.scr.prop.buf the finer points of every
+// coarser interval in order: one read (two at the ring end) per stretch of
+// consecutive intervals, and records where each interval's n neighbours
+// are (w.scr.prop.sorted / info).
+func (w *File) readNeighbours(hi *ArchiveInfo, hbase, n int64, lspp uint32, order []int64) error {
+	P := int64(hi.Points)
+	ps := &w.scr.prop
+	ps.sorted = ps.sorted[:0]
+	for _, t := range order {
+		ps.sorted = append(ps.sorted, align(t, lspp))
+	}
+	slices.Sort(ps.sorted)
+	ps.sorted = slices.Compact(ps.sorted)
+	// Plan the reads: clusters of consecutive intervals.
+	ps.info = ps.info[:0]
+	var total int64
+	for j := 0; j < len(ps.sorted); {
+		k := j + 1
+		if hbase != 0 && n <= P {
+			for k < len(ps.sorted) && ps.sorted[k] == ps.sorted[k-1]+int64(lspp) {
+				k++
+			}
+		}
+		var clPos int64
+		if hbase != 0 {
+			clPos = slotPos(hi, hbase, ps.sorted[j])
+		}
+		clCount := pyRingCount(clPos, n, P)
+		if k-j > 1 {
+			clCount = min(int64(k-j)*n, P)
+		}
+		for m := j; m < k; m++ {
+			pos := clPos
+			if hbase != 0 {
+				pos = slotPos(hi, hbase, ps.sorted[m])
+			}
+			ps.info = append(ps.info, ivRead{pos: pos, count: pyRingCount(pos, n, P), bufStart: total, clPos: clPos, clCount: clCount})
+		}
+		total += clCount
+		j = k
+	}
+	if int64(cap(ps.buf)) < total*pointSize {
+		ps.buf = make([]byte, total*pointSize)
+	}
+	ps.buf = ps.buf[:total*pointSize]
+	for j := 0; j < len(ps.info); j++ {
+		in := &ps.info[j]
+		if j > 0 && in.bufStart == ps.info[j-1].bufStart {
+			continue
+		}
+		if err := w.readRing(hi, in.clPos, in.clCount, ps.buf[in.bufStart*pointSize:]); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -83,7 +83,17 @@ func Resize(path string, archives []ArchiveSpec, now int64, opts *ResizeOptions)
 	if err != nil {
 		return err
 	}
-	// old archives, coarsest first (python: sort by spp, reverse)
+	data, err := oldData(old, now)
+	if err != nil {
+		return err
+	}
+	return writeResized(path, nh, data, now, xff, &o)
+}
+
+// oldData is whisper-resize's "Retrieving all data from the archives": each
+// old archive, coarsest first, fetched from now - retention + step to now.
+func oldData(old *File, now int64) ([]*Series, error) {
+	oh := old.hdr
 	order := make([]int, len(oh.Archives))
 	for i := range order {
 		order[i] = i
@@ -96,10 +106,16 @@ func Resize(path string, archives []ArchiveSpec, now int64, opts *ResizeOptions)
 		a := &oh.Archives[ai]
 		s, err := old.Fetch(now-int64(a.Retention)+int64(a.SecondsPerPoint), now, now, nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		data[k] = s
 	}
+	return data, nil
+}
+
+// writeResized creates the new file next to its destination, copies data
+// into it and puts it in place atomically.
+func writeResized(path string, nh *Header, data []*Series, now int64, xff float64, o *ResizeOptions) error {
 	dir := filepath.Dir(path)
 	if o.NewFile != "" {
 		dir = filepath.Dir(o.NewFile)

@@ -9,6 +9,13 @@ func shuffleBlock(ts int, dst, src []byte) {
 	n := len(src) / ts
 	dst = dst[:len(src)]
 	switch {
+	case haveShuffleAsm && (ts == 2 || ts == 4 || ts == 8):
+		done := shuffleAsm(ts, n, dst, src)
+		for j := 0; j < ts; j++ {
+			for i := done; i < n; i++ {
+				dst[j*n+i] = src[i*ts+j]
+			}
+		}
 	case ts%8 == 0:
 		shuffle8x(ts, n, dst, src)
 	case ts == 4:
@@ -31,6 +38,13 @@ func unshuffleBlock(ts int, dst, src []byte) {
 	n := len(src) / ts
 	dst = dst[:len(src)]
 	switch {
+	case haveShuffleAsm && (ts == 2 || ts == 4 || ts == 8):
+		done := unshuffleAsm(ts, n, dst, src)
+		for j := 0; j < ts; j++ {
+			for i := done; i < n; i++ {
+				dst[i*ts+j] = src[j*n+i]
+			}
+		}
 	case ts%8 == 0:
 		unshuffle8x(ts, n, dst, src)
 	case ts == 4:

@@ -55,7 +55,7 @@ type Options struct {
 	Schemas      []Schema
 	Aggregations []Aggregation
 	// CacheMaxPoints bounds the cache (default 10,000,000 points, about
-	// 400 MB); carbon's MAX_CACHE_SIZE.
+	// 16 bytes a point plus the map entry of each metric); carbon's MAX_CACHE_SIZE.
 	CacheMaxPoints int
 	// MaxCreatesPerMinute limits new files (carbon's
 	// MAX_CREATES_PER_MINUTE); points of a metric whose file cannot be

@@ -305,29 +305,7 @@ func goRun(dir string, files map[string]string, op dOp) (any, error) {
 		}
 		return nil, w.UpdateMany(pts, op.Now)
 	case "fetch":
-		until := op.Now
-		if op.Until != nil {
-			until = *op.Until
-		}
-		var fo *FetchOptions
-		if op.Select != "" {
-			spec, err := ParseRetentionDef(op.Select + ":1")
-			if err != nil {
-				return nil, err
-			}
-			fo = &FetchOptions{ArchiveToSelect: spec.SecondsPerPoint}
-		}
-		s, err := w.Fetch(op.From, until, op.Now, fo)
-		if err != nil || s == nil {
-			return nil, err
-		}
-		vals := make([]any, s.Len())
-		for i := range vals {
-			if s.Known[i] {
-				vals[i] = hexFloat(s.Values[i])
-			}
-		}
-		return []any{[]int64{s.From, s.Until, s.Step}, vals}, nil
+		return fetchJSON(w, op)
 	}
 	src, err := open(op.Src)
 	if err != nil {
@@ -350,22 +328,7 @@ func goRun(dir string, files map[string]string, op dOp) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		out := []any{}
-		for _, a := range d {
-			pts := []any{}
-			for _, p := range a.Points {
-				var av, bv any
-				if p.AKnown {
-					av = hexFloat(p.A)
-				}
-				if p.BKnown {
-					bv = hexFloat(p.B)
-				}
-				pts = append(pts, []any{p.Timestamp, av, bv})
-			}
-			out = append(out, []any{a.Index, pts, a.Total})
-		}
-		return out, nil
+		return diffJSON(d), nil
 	case "fill":
 		return nil, Fill(src, w, op.Now, op.Now)
 	}
@@ -491,3 +454,50 @@ func firstDiff(a, b []byte) string {
 }
 
 var _ = errors.New
+
+// diffJSON is python's diff result shape with hex floats.
+func diffJSON(d []DiffArchive) []any {
+	out := []any{}
+	for _, a := range d {
+		pts := []any{}
+		for _, p := range a.Points {
+			var av, bv any
+			if p.AKnown {
+				av = hexFloat(p.A)
+			}
+			if p.BKnown {
+				bv = hexFloat(p.B)
+			}
+			pts = append(pts, []any{p.Timestamp, av, bv})
+		}
+		out = append(out, []any{a.Index, pts, a.Total})
+	}
+	return out
+}
+
+// fetchJSON runs a fetch op and returns python's result shape.
+func fetchJSON(w *File, op dOp) (any, error) {
+	until := op.Now
+	if op.Until != nil {
+		until = *op.Until
+	}
+	var fo *FetchOptions
+	if op.Select != "" {
+		spec, err := ParseRetentionDef(op.Select + ":1")
+		if err != nil {
+			return nil, err
+		}
+		fo = &FetchOptions{ArchiveToSelect: spec.SecondsPerPoint}
+	}
+	s, err := w.Fetch(op.From, until, op.Now, fo)
+	if err != nil || s == nil {
+		return nil, err
+	}
+	vals := make([]any, s.Len())
+	for i := range vals {
+		if s.Known[i] {
+			vals[i] = hexFloat(s.Values[i])
+		}
+	}
+	return []any{[]int64{s.From, s.Until, s.Step}, vals}, nil
+}

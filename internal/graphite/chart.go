@@ -251,8 +251,7 @@ var _ color.Color = drawing.Color{}
 func addLines(c *chart.Chart, g graphOptions, data []*series, from float64) []chart.Series {
 	var legend []chart.Series
 	for k, s := range data {
-		col := g.colors[k%len(g.colors)]
-		style := chart.Style{StrokeColor: col, StrokeWidth: g.lineWidth}
+		style := lineStyle(g, s, k)
 		legend = append(legend, chart.ContinuousSeries{Name: s.name, Style: style, XValues: []float64{from}, YValues: []float64{0}})
 		var xs, ys []float64
 		flush := func() {
@@ -277,4 +276,26 @@ func addLines(c *chart.Chart, g graphOptions, data []*series, from float64) []ch
 		flush()
 	}
 	return legend
+}
+
+// lineStyle is the stroke of series k: the graph's colorList and
+// lineWidth unless color(), alpha(), lineWidth() or dashed() said otherwise.
+func lineStyle(g graphOptions, s *series, k int) chart.Style {
+	col := g.colors[k%len(g.colors)]
+	if s.style.color != "" {
+		if c, err := parseColor(s.style.color); err == nil {
+			col = c
+		}
+	}
+	if a := s.style.alpha; a > 0 && a < 1 {
+		col = col.WithAlpha(uint8(a * 255))
+	}
+	st := chart.Style{StrokeColor: col, StrokeWidth: g.lineWidth}
+	if s.style.lineWidth > 0 {
+		st.StrokeWidth = s.style.lineWidth
+	}
+	if d := s.style.dashed; d > 0 {
+		st.StrokeDashArray = []float64{d, d}
+	}
+	return st
 }

@@ -284,3 +284,27 @@ func TestRenderPOST(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderStyledPNG(t *testing.T) {
+	res, body := get(t, testHandler(), "/render?format=png&from=-1h&target="+url.QueryEscape("dashed(color(lineWidth(servers.web01.cpu.user, 3), 'ff0000'))")+"&target="+url.QueryEscape("alpha(servers.web02.cpu.user, 0.5)"))
+	if res.StatusCode != 200 {
+		t.Fatalf("%d %s", res.StatusCode, body)
+	}
+	img, err := png.Decode(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	red := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r > 0xe000 && g < 0x2000 && bl < 0x2000 {
+				red++
+			}
+		}
+	}
+	if red < 50 {
+		t.Errorf("color(..., 'ff0000') drew %d red pixels", red)
+	}
+}

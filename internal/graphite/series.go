@@ -28,6 +28,17 @@ type series struct {
 	consolidate string  // consolidationFunc, default "average"
 	xff         float64 // xFilesFactor
 	vpp         int     // valuesPerPoint, 1 = as stored
+	style       seriesStyle
+}
+
+// seriesStyle is what color(), lineWidth(), dashed(), alpha() and
+// secondYAxis() set for graphs.
+type seriesStyle struct {
+	color     string
+	alpha     float64 // 0 = opaque
+	lineWidth float64 // 0 = the graph's
+	dashed    float64
+	secondY   bool
 }
 
 // newSeries is TimeSeries(name, start, end, step, values): tags parsed

@@ -28,18 +28,23 @@
 //
 // DB.FS returns an io/fs view that passes testing/fstest.TestFS.
 //
-// # Deviations from the reference design (docs/format/vault.md lists them)
+// # Deviations from the reference design
 //
-//   - Catalog nodes use a packed cell layout (count, then cells) instead of
-//     a slotted page; keys are at most 512 bytes, values 1700.
-//   - Entry ids are 16 bytes holding the vault's monotonic object counter
-//     (sortable, local) instead of UUIDv7; a file's stream id is its
-//     entry counter.
-//   - The free list is a chain of free-list blocks (each with a Merkle
-//     pointer to the next) rather than a stream-map tree; it is read whole
-//     at open into a bitmap.
-//   - The optional owner and mtime index keys (0x04, 0x05) are not kept;
-//     Search scans the entries.
+// docs/format/vault.md §10 lists them; in short:
+//
+//   - Catalog nodes use packed cells (count, then cells) instead of a
+//     slotted page; keys are at most 512 bytes, values 1700.
+//   - Entry ids hold the vault's monotonic object counter instead of a
+//     UUIDv7; a file's stream id is its entry counter; there is no separate
+//     stream-descriptor key.
+//   - The free list is a chain of free-list blocks, each with a Merkle
+//     pointer to the next, read whole at open into a bitmap.
+//   - The optional owner and mtime index keys are not kept; Search walks
+//     the tree.
+//   - The root map of a file of up to 8 blocks lives in its entry record
+//     (descriptor flag bit 0), so small files need no map block.
 //   - Soft-deleted (archive7 SOFT) entries are hidden from path lookups,
 //     ReadDir and fs.FS, and are replaced by a new entry of the same name.
+//   - No SyncNoMeta mode; Options.NoSync skips both fsyncs.
+//   - The archive7 importer and compression are not implemented yet.
 package vault

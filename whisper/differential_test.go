@@ -161,6 +161,11 @@ func genProgram(r *rand.Rand, dir string, nops int) dProg {
 	other := randArchives(r)
 	mr := maxRet(arch)
 	now := int64(1_700_000_000 + r.IntN(1_000_000))
+	if r.IntN(8) == 0 {
+		// near the epoch: intervals 0 and below one step, python's
+		// "not previousInterval" run joining and empty-looking slot 0
+		now = max(mr, maxRet(other)) + int64(r.IntN(30))
+	}
 	p := dProg{Dir: dir, Files: map[string]string{"a": "a.wsp", "b": "b.wsp", "c": "c.wsp", "r": "r.wsp"}}
 	method := func() string { return AggregationMethods[r.IntN(8)] }
 	p.Ops = append(p.Ops,
@@ -175,7 +180,7 @@ func genProgram(r *rand.Rand, dir string, nops int) dProg {
 		if f == "c" {
 			fmr = maxRet(other)
 		}
-		age := func() int64 { return int64(r.IntN(int(fmr+20))) - 10 }
+		age := func() int64 { return min(int64(r.IntN(int(fmr+20)))-10, now) }
 		switch k := r.IntN(100); {
 		case k < 20:
 			p.Ops = append(p.Ops, dOp{Op: "update", File: f, Now: now, TS: now - age(), Value: hexFloat(randValue(r))})
@@ -185,7 +190,7 @@ func genProgram(r *rand.Rand, dir string, nops int) dProg {
 			// No future points here: a contiguous run of them can be longer
 			// than the archive, where python writes over the next archive
 			// (TestUpdateManyOverrun covers that case).
-			age := func() int64 { return int64(r.IntN(int(fmr + 20))) }
+			age := func() int64 { return min(int64(r.IntN(int(fmr+20))), now) }
 			t := now - age()
 			for i := 0; i < n; i++ {
 				switch r.IntN(4) {

@@ -286,32 +286,47 @@ func bitCost(vals []uint64) int {
 // more than maxScale significant decimals).
 func (e *Encoder) decimalScale(vs []float64) (scale int, ok bool) {
 	const limit = 1 << 53
-	prev := math.Float64bits(vs[0]) + 1 // differs from vs[0]
-	for _, v := range vs {
-		b := math.Float64bits(v)
-		if b == prev {
+	if cap(e.ints) < len(vs) {
+		e.ints = make([]int64, len(vs))
+	}
+	ints := e.ints[:len(vs)]
+	p := pow10[0]
+	// exact reports whether v is the integer m at scale p, bit for bit.
+	exact := func(v float64, m float64) bool {
+		return math.Abs(m) < limit && math.Float64bits(float64(int64(m))/p) == math.Float64bits(v)
+	}
+	for i, v := range vs {
+		if i > 0 && math.Float64bits(v) == math.Float64bits(vs[i-1]) {
+			ints[i] = ints[i-1]
 			continue
 		}
-		prev = b
+		m := math.Round(v * p)
+		if exact(v, m) {
+			ints[i] = int64(m)
+			continue
+		}
+		// Raise the scale until v fits, then redo the earlier values (a
+		// value exact at scale e is exact at any larger scale as long as
+		// it stays below 2^53; the check is repeated anyway).
 		for {
-			m := math.Round(v * pow10[scale])
-			if math.Abs(m) < limit && math.Float64bits(float64(int64(m))/pow10[scale]) == b {
-				break
-			}
 			if scale++; scale > maxScale {
 				return 0, false
 			}
+			p = pow10[scale]
+			if m = math.Round(v * p); exact(v, m) {
+				break
+			}
+		}
+		ints[i] = int64(m)
+		for j, w := range vs[:i] {
+			mw := math.Round(w * p)
+			if !exact(w, mw) {
+				return 0, false
+			}
+			ints[j] = int64(mw)
 		}
 	}
-	p := pow10[scale]
-	e.ints = e.ints[:0]
-	for _, v := range vs {
-		m := math.Round(v * p)
-		if math.Abs(m) >= limit || math.Float64bits(float64(int64(m))/p) != math.Float64bits(v) {
-			return 0, false
-		}
-		e.ints = append(e.ints, int64(m))
-	}
+	e.ints = ints
 	return scale, true
 }
 

@@ -87,7 +87,7 @@ func DecompressFile(src, dst string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, werr := f.WriteTo(out)
+	_, werr := f.WriteAllTo(out)
 	cerr := out.Close()
 	if werr != nil {
 		return nil, withPath(werr, src)

@@ -39,6 +39,13 @@ type Reader struct {
 	cacheBuf []byte
 
 	off int64 // Read position
+
+	outPool sync.Pool // decoded chunk buffers for WriteTo
+	atDst   io.WriterAt
+
+	// Progress, if set, is called with the size of every chunk written by
+	// WriteAllTo, in order.
+	Progress func(n int64)
 }
 
 type chunkRef struct {

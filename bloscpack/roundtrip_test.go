@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"testing"
+	"testing/iotest"
 
 	"ringvault/blosc"
 	"ringvault/storage"
@@ -253,5 +254,60 @@ func TestRandomAccessReadsOnlyNeededChunks(t *testing.T) {
 	p := make([]byte, 1000)
 	if _, err := br.ReadAt(p, 5<<16+100); err != nil || !bytes.Equal(p, data[5<<16+100:5<<16+1100]) {
 		t.Fatalf("ReadAt in the intact chunk: %v", err)
+	}
+}
+
+// TestReadFromAndWriteAllTo: io.Copy into a Writer (ReadFrom, with short
+// reads) gives the same file as Write; WriteAllTo decodes in place, and on
+// a damaged chunk leaves exactly the chunks before it.
+func TestReadFromAndWriteAllTo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, n := range []int{0, 50, 4096, 4097, 200000} {
+		data := sample(rng, n)
+		o := DefaultOptions()
+		o.ChunkSize = 4096
+		want := pack(t, data, &o, false, false)
+		for _, unknown := range []bool{false, true} {
+			size := int64(n)
+			if unknown {
+				size = -1
+			}
+			mem := storage.NewMemFile(nil)
+			w, err := NewWriter(&FileAppender{F: mem}, size, &o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.Copy(w, iotest.HalfReader(bytes.NewReader(data))); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if !unknown && !bytes.Equal(mem.Bytes(), want) {
+				t.Fatalf("n=%d: ReadFrom and Write give different files", n)
+			}
+			if got := unpack(t, mem.Bytes()); !bytes.Equal(got, data) {
+				t.Fatalf("n=%d unknown=%v: round trip", n, unknown)
+			}
+		}
+		r, _ := NewReader(bytes.NewReader(want), int64(len(want)))
+		out := storage.NewMemFile(nil)
+		if k, err := r.WriteAllTo(out); err != nil || k != int64(n) || !bytes.Equal(out.Bytes(), data) {
+			t.Fatalf("n=%d: WriteAllTo %d %v", n, k, err)
+		}
+		if n < 100000 {
+			continue
+		}
+		bad := bytes.Clone(want)
+		bad[r.Offsets()[20]+30] ^= 1
+		br, _ := NewReader(bytes.NewReader(bad), int64(len(bad)))
+		out = storage.NewMemFile(nil)
+		if _, err := br.WriteAllTo(out); !errors.Is(err, ErrChecksumMismatch) || !bytes.Equal(out.Bytes(), data[:20*4096]) {
+			t.Fatalf("damaged chunk 20: %v, %d bytes left", err, len(out.Bytes()))
+		}
+		var seq bytes.Buffer
+		if _, err := br.WriteTo(&seq); !errors.Is(err, ErrChecksumMismatch) || !bytes.Equal(seq.Bytes(), data[:20*4096]) {
+			t.Fatalf("WriteTo of damaged chunk 20: %v, %d bytes", err, seq.Len())
+		}
 	}
 }

@@ -9,13 +9,16 @@ import (
 
 // rawChunk is one chunk read in file order, before verification.
 type rawChunk struct {
-	i    int
-	pos  int64
-	buf  []byte // Blosc buffer followed by its digest
-	n    int64  // expected decoded size, -1 if only the Blosc header knows
-	out  []byte
-	err  error
-	done chan struct{}
+	i     int
+	pos   int64
+	buf   []byte      // Blosc buffer followed by its digest
+	n     int64       // expected decoded size, -1 if only the Blosc header knows
+	at    io.WriterAt // where the worker writes the decoded bytes (WriteAllTo)
+	start int64       // their offset there
+	werr  error       // the write's error
+	out   []byte
+	err   error
+	done  chan struct{}
 }
 
 // readRaw reads chunk i at pos (header, body, digest) without checking it
@@ -62,8 +65,15 @@ func (r *Reader) decode(c *rawChunk) {
 	if c.err = checkChunkSize(c.i, c.pos, comp, n); c.err != nil {
 		return
 	}
-	c.out = make([]byte, n)
+	if b, ok := r.outPool.Get().(*[]byte); ok && int64(cap(*b)) >= n {
+		c.out = (*b)[:n]
+	} else {
+		c.out = make([]byte, n)
+	}
 	c.err = decodeInto(c.i, c.pos, comp, c.out)
+	if c.err == nil && c.at != nil {
+		_, c.werr = c.at.WriteAt(c.out, c.start)
+	}
 }
 
 // WriteTo decodes the file from the current Read position to the end and
@@ -98,6 +108,37 @@ func (r *Reader) WriteTo(w io.Writer) (int64, error) {
 	return written, err
 }
 
+// WriteAllTo decodes the whole file into w at offsets 0..Size: chunks are
+// verified, decompressed and written with WriteAt by Workers goroutines at
+// once, which keeps every core busy when w is a file. If a chunk is
+// damaged, w is truncated (when it has Truncate) right after the chunks
+// before it, as WriteTo leaves it.
+func (r *Reader) WriteAllTo(w io.WriterAt) (int64, error) {
+	h := r.hdr
+	if h.NChunks < 0 || h.ChunkSize < 0 || h.LastChunk < 0 {
+		return r.WriteTo(&FileAppender{F: w}) // sizes only known chunk by chunk
+	}
+	var done int64
+	r.atDst = w
+	err := r.walk(0, r.first, func(c *rawChunk) error {
+		if c.werr != nil {
+			return c.werr
+		}
+		done += int64(len(c.out))
+		if r.Progress != nil {
+			r.Progress(int64(len(c.out)))
+		}
+		return nil
+	})
+	r.atDst = nil
+	if err != nil {
+		if t, ok := w.(interface{ Truncate(int64) error }); ok {
+			t.Truncate(done)
+		}
+	}
+	return done, err
+}
+
 // walk reads chunks from chunk start at pos in file order, decodes them in
 // parallel and hands them to fn in order.
 func (r *Reader) walk(start int, pos int64, fn func(*rawChunk) error) error {
@@ -112,6 +153,7 @@ func (r *Reader) walk(start int, pos int64, fn func(*rawChunk) error) error {
 		}()
 	}
 	var queue []*rawChunk
+	var dstart int64 // decoded offset of the next chunk (WriteAllTo)
 	drain := func() error {
 		c := queue[0]
 		queue = queue[1:]
@@ -119,12 +161,29 @@ func (r *Reader) walk(start int, pos int64, fn func(*rawChunk) error) error {
 		if c.err != nil {
 			return c.err
 		}
-		return fn(c)
+		err := fn(c)
+		if c.out != nil { // fn is done with it
+			out := c.out
+			c.out = nil
+			r.outPool.Put(&out)
+		}
+		return err
 	}
+	// stop waits for the chunks still being decoded (so no worker writes
+	// after we return) and returns err.
+	stop := func(err error) error {
+		for _, c := range queue {
+			<-c.done
+		}
+		queue = nil
+		return err
+	}
+	// fail hands the chunks before a read error to fn, in order, then
+	// returns the first error.
 	fail := func(err error) error {
 		for len(queue) > 0 {
 			if e := drain(); e != nil {
-				return e
+				return stop(e)
 			}
 		}
 		return err
@@ -144,11 +203,15 @@ func (r *Reader) walk(start int, pos int64, fn func(*rawChunk) error) error {
 			}
 		}
 		pos = next
+		if r.atDst != nil {
+			c.at, c.start = r.atDst, dstart
+			dstart += c.n
+		}
 		queue = append(queue, c)
 		jobs <- c
 		for len(queue) > 2*r.workers() {
 			if err := drain(); err != nil {
-				return fail(err)
+				return stop(err)
 			}
 		}
 	}

@@ -101,7 +101,8 @@ type Writer struct {
 	wg      sync.WaitGroup
 	err     error
 	closed  bool
-	pool    sync.Pool
+	pool    sync.Pool                  // input chunk buffers
+	outPool sync.Pool                  // compressed chunk buffers
 	OnChunk func(i int64, in, out int) // called in order after chunk i is written (blpk -d)
 }
 
@@ -196,7 +197,7 @@ func (w *Writer) Offsets() []int64 { return w.offsets }
 // offsets table must go out first.
 func (w *Writer) emit(b []byte) error {
 	if w.at == nil && w.hdr.Offsets {
-		w.held = append(w.held, append([]byte(nil), b...))
+		w.held = append(w.held, b) // not reused: flushOne pools only what was written
 		return nil
 	}
 	_, err := w.dst.Write(b)
@@ -276,7 +277,11 @@ func (w *Writer) submit() error {
 func (w *Writer) worker() {
 	defer w.wg.Done()
 	for j := range w.jobs {
-		out, err := blosc.Compress(make([]byte, 0, len(j.in)+blosc.MaxOverhead+64), j.in, &w.bo)
+		var buf []byte
+		if b, ok := w.outPool.Get().(*[]byte); ok {
+			buf = (*b)[:0]
+		}
+		out, err := blosc.Compress(buf, j.in, &w.bo)
 		if err == nil {
 			out = w.hdr.Checksum.Sum(out, out)
 		}
@@ -304,6 +309,10 @@ func (w *Writer) flushOne() error {
 		return err
 	}
 	w.pos += int64(len(j.out))
+	if w.at != nil || !w.hdr.Offsets { // emit did not hold on to it
+		out := j.out
+		w.outPool.Put(&out)
+	}
 	if w.OnChunk != nil {
 		w.OnChunk(i, inLen, len(j.out)-w.hdr.Checksum.Size())
 	}
@@ -391,3 +400,44 @@ func (a *FileAppender) Write(p []byte) (int, error) {
 
 // WriteAt writes p at off.
 func (a *FileAppender) WriteAt(p []byte, off int64) (int, error) { return a.F.WriteAt(p, off) }
+
+// ReadFrom reads src to its end straight into the chunk buffers, saving
+// the copy Write makes (io.Copy uses it).
+func (w *Writer) ReadFrom(src io.Reader) (int64, error) {
+	var total int64
+	for w.err == nil && !w.closed {
+		want := w.chunkLen() - int64(len(w.cur))
+		if w.size >= 0 && w.in == w.size {
+			var one [1]byte
+			if n, _ := io.ReadFull(src, one[:]); n > 0 {
+				w.err = fmt.Errorf("%w: more than the %d bytes announced", ErrSize, w.size)
+				return total, w.err
+			}
+			return total, nil
+		}
+		if int64(cap(w.cur)) < int64(len(w.cur))+want {
+			grown := make([]byte, len(w.cur), int64(len(w.cur))+want)
+			copy(grown, w.cur)
+			w.cur = grown
+		}
+		n, err := io.ReadFull(src, w.cur[len(w.cur):int64(len(w.cur))+want])
+		w.cur = w.cur[:len(w.cur)+n]
+		w.in += int64(n)
+		total += int64(n)
+		if int64(len(w.cur)) == w.chunkLen() && (w.size < 0 || w.nchunk < w.hdr.NChunks-1) {
+			if serr := w.submit(); serr != nil {
+				return total, serr
+			}
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+	if w.err != nil {
+		return total, w.err
+	}
+	return total, errors.New("bloscpack: write to closed Writer")
+}

@@ -417,7 +417,13 @@ func blpkDecompress(env *Env, log *blpkLog, a *blpkArgs) int {
 	blpkLogMetaRead(log, r)
 	total, _ := r.Size()
 	bar := progress.New(env.Stderr, "blpk decompress", total, env.IsTerminal(env.Stderr) && total >= progressThreshold)
-	n, err := r.WriteTo(bar.Writer(dst))
+	var n int64
+	if file != nil { // chunks written in parallel at their place
+		r.Progress = bar.Add
+		n, err = r.WriteAllTo(file)
+	} else {
+		n, err = r.WriteTo(bar.Writer(dst))
+	}
 	if err != nil {
 		return blpkReadError(env, log, in, err)
 	}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Compares "ringvault blpk" with bloscpack 0.16's blpk end to end on a
+# 160 MB float64 linspace file (np.linspace(0, 100, 2e7), bloscpack's own
+# benchmark input), with blpk's defaults (blosclz, clevel 7, shuffle, 1 MiB
+# chunks, adler32, offsets), in one run: compress and decompress times
+# (best of RUNS), the output sizes, whether the .blp files are identical,
+# and the speed ratios.
+#
+# The peer is bloscpack run from its source: BLOSCPACK_SRC names a folder
+# holding its bloscpack/ package (tag v0.16.0; python3-blosc must be
+# installed). bloscpack 0.16 needs collections.MutableMapping, gone since
+# Python 3.10, and the 'deprecated' package; a wrapper in a temporary folder
+# restores the alias and stands in for 'deprecated', the source is not
+# touched. Without BLOSCPACK_SRC (no network needed) the peer is
+# bench/bloscpack_loop.py, the same chunk loop on python3-blosc.
+#   BLOSCPACK_SRC=/tmp/bloscpack-src bench/bloscpack.sh [RUNS] [NTHREADS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-3}
+nthreads=${2:-2}
+py=${RINGVAULT_PYTHON:-/usr/bin/python3}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go build -o "$tmp/ringvault" ./cmd/ringvault
+ln -s ringvault "$tmp/blpk"
+
+"$py" -c "import numpy as np; np.linspace(0, 100, int(2e7)).astype('<f8').tofile('$tmp/in.bin')"
+size=$(stat -c %s "$tmp/in.bin")
+
+if [ -n "${BLOSCPACK_SRC:-}" ] && [ -d "$BLOSCPACK_SRC/bloscpack" ]; then
+  mkdir -p "$tmp/shim"
+  printf 'def deprecated(func=None, **kw):\n    return (lambda f: f) if func is None else func\n' > "$tmp/shim/deprecated.py"
+  cat > "$tmp/peer" <<PEER
+#!/bin/sh
+exec "$py" -c "
+import sys, collections, collections.abc
+collections.MutableMapping = collections.abc.MutableMapping
+sys.path[:0] = ['$tmp/shim', '$BLOSCPACK_SRC']
+sys.argv[0] = 'blpk'
+from bloscpack.cli import main
+main()
+" "\$@"
+PEER
+  chmod +x "$tmp/peer"
+  peer_name="bloscpack 0.16.0 from $BLOSCPACK_SRC"
+  peer_c() { "$tmp/peer" -f -n "$nthreads" compress "$1" "$2" >/dev/null; }
+  peer_d() { "$tmp/peer" -f -n "$nthreads" decompress "$1" "$2" >/dev/null; }
+else
+  peer_name="python3-blosc chunk loop (bench/bloscpack_loop.py; set BLOSCPACK_SRC for bloscpack itself)"
+  peer_c() { "$py" bench/bloscpack_loop.py compress "$nthreads" "$1" "$2"; }
+  peer_d() { "$py" bench/bloscpack_loop.py decompress "$nthreads" "$1" "$2"; }
+fi
+rv_c() { "$tmp/blpk" -f -n "$nthreads" compress "$1" "$2" >/dev/null; }
+rv_d() { "$tmp/blpk" -f -n "$nthreads" decompress "$1" "$2" >/dev/null; }
+
+# best wall time of $runs runs of "$@", in seconds
+best() {
+  local b=""
+  for _ in $(seq "$runs"); do
+    local t0 t1
+    t0=$(date +%s.%N); "$@"; t1=$(date +%s.%N)
+    b=$(echo "$t0 $t1 ${b:-1e9}" | awk '{d=$2-$1; print (d<$3)?d:$3}')
+  done
+  echo "$b"
+}
+
+sync
+pc=$(best peer_c "$tmp/in.bin" "$tmp/peer.blp")
+rc=$(best rv_c "$tmp/in.bin" "$tmp/rv.blp")
+pd=$(best peer_d "$tmp/peer.blp" "$tmp/peer.out")
+rd=$(best rv_d "$tmp/rv.blp" "$tmp/rv.out")
+cmp -s "$tmp/in.bin" "$tmp/peer.out" || { echo "peer round trip differs" >&2; exit 1; }
+cmp -s "$tmp/in.bin" "$tmp/rv.out" || { echo "ringvault round trip differs" >&2; exit 1; }
+"$tmp/blpk" -n "$nthreads" decompress "$tmp/peer.blp" "$tmp/cross.out" >/dev/null
+cmp -s "$tmp/in.bin" "$tmp/cross.out" || { echo "ringvault cannot read the peer's file" >&2; exit 1; }
+same=no; cmp -s "$tmp/peer.blp" "$tmp/rv.blp" && same=yes
+psz=$(stat -c %s "$tmp/peer.blp"); rsz=$(stat -c %s "$tmp/rv.blp")
+
+echo "input: $size bytes float64 linspace; -n $nthreads; best of $runs; $(nproc) cores (shared machine)"
+echo "peer:  $peer_name"
+awk -v pc="$pc" -v rc="$rc" -v pd="$pd" -v rd="$rd" -v n="$size" -v ps="$psz" -v rs="$rsz" -v same="$same" 'BEGIN {
+  printf "%-10s %12s %12s %10s %10s %8s\n", "", "peer s", "ringvault s", "peer MB/s", "rv MB/s", "speedup"
+  printf "%-10s %12.3f %12.3f %10.1f %10.1f %7.2fx\n", "compress", pc, rc, n/pc/1e6, n/rc/1e6, pc/rc
+  printf "%-10s %12.3f %12.3f %10.1f %10.1f %7.2fx\n", "decompress", pd, rd, n/pd/1e6, n/rd/1e6, pd/rd
+  printf "%-10s %12.3f %12.3f %10.1f %10.1f %7.2fx\n", "total", pc+pd, rc+rd, 2*n/(pc+pd)/1e6, 2*n/(rc+rd)/1e6, (pc+pd)/(rc+rd)
+  printf "output: peer %d bytes (ratio %.2f), ringvault %d bytes (ratio %.2f); identical .blp: %s\n", ps, n/ps, rs, n/rs, same
+}'

@@ -134,7 +134,7 @@ func (s *stream) lookup(idx uint64) (Pointer, error) {
 // block returns the content of data block idx, or nil for a hole.
 func (s *stream) block(idx uint64) ([]byte, error) {
 	if b, ok := s.dirty[idx]; ok {
-		return b, nil
+		return b[headerSize:], nil
 	}
 	if idx == s.cacheIdx {
 		return s.cacheBuf, nil
@@ -237,17 +237,17 @@ func (s *stream) writeAt(p []byte, off int64) error {
 		m := min(len(p), bodySize-bo)
 		buf := s.dirty[idx]
 		if buf == nil {
-			buf = make([]byte, bodySize)
+			buf = make([]byte, plainSize) // the block header is filled in by flushData
 			if (bo != 0 || m != bodySize) && int64(idx)*bodySize < s.length {
 				old, err := s.block(idx)
 				if err != nil {
 					return err
 				}
-				copy(buf, old)
+				copy(buf[headerSize:], old)
 			}
 			s.dirty[idx] = buf
 		}
-		copy(buf[bo:], p[:m])
+		copy(buf[headerSize+bo:], p[:m])
 		p = p[m:]
 		off += int64(m)
 	}
@@ -280,10 +280,9 @@ func (s *stream) flushData() error {
 	slices.Sort(idxs)
 	jobs := make([]sealJob, len(idxs))
 	for j, idx := range idxs {
-		plain := make([]byte, plainSize)
+		plain := s.dirty[idx]
 		used := min(s.length-int64(idx)*bodySize, bodySize)
 		blockHeader{kind: kindData, used: uint32(max(used, 0)), txid: s.tx.id, obj: s.id, index: idx}.put(plain)
-		copy(plain[headerSize:], s.dirty[idx])
 		jobs[j].plain = plain
 	}
 	if err := s.tx.sealMany(jobs); err != nil {
@@ -391,8 +390,12 @@ func (s *stream) truncate(size int64) error {
 				return err
 			}
 			if b != nil {
-				buf := slices.Clone(b)
-				clear(buf[r:])
+				buf, ok := s.dirty[nb-1]
+				if !ok {
+					buf = make([]byte, plainSize)
+					copy(buf[headerSize:], b)
+				}
+				clear(buf[headerSize+r:])
 				if s.dirty == nil {
 					s.dirty = map[uint64][]byte{}
 				}

@@ -94,9 +94,10 @@ type sealJob struct {
 // sealMany allocates and seals blocks in parallel (the hot path of large
 // writes) and queues them in the batch.
 func (tx *Tx) sealMany(jobs []sealJob) error {
+	slab := make([]byte, len(jobs)*BlockSize)
 	for i := range jobs {
 		jobs[i].n = tx.alloc()
-		jobs[i].raw = make([]byte, BlockSize)
+		jobs[i].raw = slab[i*BlockSize : (i+1)*BlockSize : (i+1)*BlockSize]
 	}
 	workers := min(runtime.GOMAXPROCS(0), 1+len(jobs)/8)
 	var wg sync.WaitGroup

@@ -72,6 +72,7 @@ func BenchmarkDecompress(b *testing.B) {
 func BenchmarkShuffle(b *testing.B) {
 	src := benchInputs()["walk"]
 	dst := make([]byte, len(src))
+	tmp := make([]byte, len(src))
 	for _, ts := range []int{2, 4, 8, 16} {
 		b.Run(fmt.Sprintf("byte/t%d", ts), func(b *testing.B) {
 			b.SetBytes(int64(len(src)))
@@ -88,13 +89,13 @@ func BenchmarkShuffle(b *testing.B) {
 		b.Run(fmt.Sprintf("bit/t%d", ts), func(b *testing.B) {
 			b.SetBytes(int64(len(src)))
 			for b.Loop() {
-				bitshuffleBlock(ts, dst, src)
+				bitshuffleBlock(ts, dst, src, tmp)
 			}
 		})
 		b.Run(fmt.Sprintf("unbit/t%d", ts), func(b *testing.B) {
 			b.SetBytes(int64(len(src)))
 			for b.Loop() {
-				bitunshuffleBlock(ts, dst, src)
+				bitunshuffleBlock(ts, dst, src, tmp)
 			}
 		})
 	}

@@ -185,7 +185,7 @@ func (e *encoder) compressBlock(j int, dest []byte, ntbytes int, s *scratch) int
 		shuffleBlock(ts, s.tmp, src)
 		data = s.tmp[:bsize]
 	case e.flags&FlagBitShuffle != 0 && bsize >= ts:
-		bitshuffleBlock(ts, s.tmp, src)
+		bitshuffleBlock(ts, s.tmp, src, s.tmp2)
 		data = s.tmp[:bsize]
 	}
 	dontSplit := e.flags&FlagDontSplit != 0

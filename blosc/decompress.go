@@ -202,7 +202,7 @@ func decodeBlock(h Header, j int, p blockPlan, out, src []byte, s *scratch) erro
 	case doShuffle:
 		unshuffleBlock(ts, dest, tmp)
 	case doBit:
-		bitunshuffleBlock(ts, dest, tmp)
+		bitunshuffleBlock(ts, dest, tmp, s.tmp2)
 	}
 	return nil
 }

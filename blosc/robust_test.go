@@ -162,7 +162,7 @@ func TestShuffleInverse(t *testing.T) {
 			if !bytes.Equal(back, src) {
 				t.Fatalf("ts %d n %d: unshuffle does not invert shuffle", ts, n)
 			}
-			bitshuffleBlock(ts, sh, src)
+			bitshuffleBlock(ts, sh, src, make([]byte, n))
 			if ne%8 == 0 {
 				for e := 0; e < ne; e++ {
 					for j := 0; j < ts; j++ {
@@ -178,7 +178,7 @@ func TestShuffleInverse(t *testing.T) {
 			} else if !bytes.Equal(sh, src) {
 				t.Fatalf("ts %d n %d: bitshuffle of %d elements must copy", ts, n, ne)
 			}
-			bitunshuffleBlock(ts, back, sh)
+			bitunshuffleBlock(ts, back, sh, make([]byte, n))
 			if !bytes.Equal(back, src) {
 				t.Fatalf("ts %d n %d: bitunshuffle does not invert bitshuffle", ts, n)
 			}

@@ -11,6 +11,7 @@ import (
 // chunk costs no allocation per block.
 type scratch struct {
 	tmp   []byte // shuffled block
+	tmp2  []byte // bitshuffle's byte rows
 	out   []byte // one block's compressed output
 	htab  [1 << lzHashLog]uint32
 	htab2 [1 << lzHashLog2]uint16
@@ -27,6 +28,9 @@ func getScratch(blocksize int) *scratch {
 	}
 	if cap(s.tmp) < blocksize {
 		s.tmp = make([]byte, blocksize)
+	}
+	if cap(s.tmp2) < blocksize {
+		s.tmp2 = make([]byte, blocksize)
 	}
 	return s
 }

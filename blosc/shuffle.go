@@ -258,62 +258,94 @@ func transposeBits8x8(x uint64) uint64 {
 // (blosc_internal_bitshuffle with bshuf_trans_bit_elem): with n = len/ts
 // elements, bit k of byte j of element e goes to bit e%8 of byte
 // (j*8+k)*n/8 + e/8. Only when n is a multiple of 8; otherwise the whole
-// block is copied. Trailing bytes beyond whole elements are copied.
-func bitshuffleBlock(ts int, dst, src []byte) {
+// block is copied. Trailing bytes beyond whole elements are copied. It runs
+// as bitshuffle does: a byte shuffle into tmp (len >= len(src)), then a bit
+// transpose of every 8 bytes of each byte row, written as bit rows.
+func bitshuffleBlock(ts int, dst, src, tmp []byte) {
 	n := len(src) / ts
 	dst = dst[:len(src)]
 	if n%8 != 0 {
 		copy(dst, src)
 		return
 	}
+	tmp = tmp[:n*ts]
+	if ts == 1 {
+		copy(tmp, src[:n])
+	} else {
+		shuffleBlock(ts, tmp, src[:n*ts])
+	}
 	n8 := n / 8
 	for j := 0; j < ts; j++ {
-		for w := 0; w < n8; w++ {
-			var x uint64
-			if ts == 1 {
-				x = binary.LittleEndian.Uint64(src[w*8:])
-			} else {
-				base := w*8*ts + j
-				s := src[base : base+7*ts+1]
-				x = uint64(s[0]) | uint64(s[ts])<<8 | uint64(s[2*ts])<<16 | uint64(s[3*ts])<<24 |
-					uint64(s[4*ts])<<32 | uint64(s[5*ts])<<40 | uint64(s[6*ts])<<48 | uint64(s[7*ts])<<56
-			}
-			x = transposeBits8x8(x)
-			o := j*8*n8 + w
+		row := tmp[j*n : j*n+n]
+		out := dst[j*n : j*n+n] // the 8 bit rows of byte j, n8 bytes each
+		w := 0
+		for ; w+8 <= n8; w += 8 {
+			r := row[8*w : 8*w+64]
+			c0, c1, c2, c3, c4, c5, c6, c7 := transpose8(
+				transposeBits8x8(le64(r[0:])), transposeBits8x8(le64(r[8:])),
+				transposeBits8x8(le64(r[16:])), transposeBits8x8(le64(r[24:])),
+				transposeBits8x8(le64(r[32:])), transposeBits8x8(le64(r[40:])),
+				transposeBits8x8(le64(r[48:])), transposeBits8x8(le64(r[56:])))
+			put64(out[w:], c0)
+			put64(out[n8+w:], c1)
+			put64(out[2*n8+w:], c2)
+			put64(out[3*n8+w:], c3)
+			put64(out[4*n8+w:], c4)
+			put64(out[5*n8+w:], c5)
+			put64(out[6*n8+w:], c6)
+			put64(out[7*n8+w:], c7)
+		}
+		for ; w < n8; w++ {
+			x := transposeBits8x8(le64(row[8*w:]))
 			for k := 0; k < 8; k++ {
-				dst[o+k*n8] = byte(x >> (8 * k))
+				out[k*n8+w] = byte(x >> (8 * k))
 			}
 		}
 	}
 	copy(dst[n*ts:], src[n*ts:])
 }
 
-// bitunshuffleBlock inverts bitshuffleBlock (bshuf_untrans_bit_elem).
-func bitunshuffleBlock(ts int, dst, src []byte) {
+// bitunshuffleBlock inverts bitshuffleBlock (bshuf_untrans_bit_elem), using
+// tmp (len >= len(src)) for the byte rows.
+func bitunshuffleBlock(ts int, dst, src, tmp []byte) {
 	n := len(src) / ts
 	dst = dst[:len(src)]
 	if n%8 != 0 {
 		copy(dst, src)
 		return
 	}
+	tmp = tmp[:n*ts]
 	n8 := n / 8
 	for j := 0; j < ts; j++ {
-		for w := 0; w < n8; w++ {
-			o := j*8*n8 + w
-			s := src[o : o+7*n8+1]
-			x := uint64(s[0]) | uint64(s[n8])<<8 | uint64(s[2*n8])<<16 | uint64(s[3*n8])<<24 |
-				uint64(s[4*n8])<<32 | uint64(s[5*n8])<<40 | uint64(s[6*n8])<<48 | uint64(s[7*n8])<<56
-			x = transposeBits8x8(x)
-			if ts == 1 {
-				binary.LittleEndian.PutUint64(dst[w*8:], x)
-				continue
-			}
-			base := w*8*ts + j
-			d := dst[base : base+7*ts+1]
-			for m := 0; m < 8; m++ {
-				d[m*ts] = byte(x >> (8 * m))
-			}
+		in := src[j*n : j*n+n]
+		row := tmp[j*n : j*n+n]
+		w := 0
+		for ; w+8 <= n8; w += 8 {
+			c0, c1, c2, c3, c4, c5, c6, c7 := transpose8(
+				le64(in[w:]), le64(in[n8+w:]), le64(in[2*n8+w:]), le64(in[3*n8+w:]),
+				le64(in[4*n8+w:]), le64(in[5*n8+w:]), le64(in[6*n8+w:]), le64(in[7*n8+w:]))
+			r := row[8*w : 8*w+64]
+			put64(r[0:], transposeBits8x8(c0))
+			put64(r[8:], transposeBits8x8(c1))
+			put64(r[16:], transposeBits8x8(c2))
+			put64(r[24:], transposeBits8x8(c3))
+			put64(r[32:], transposeBits8x8(c4))
+			put64(r[40:], transposeBits8x8(c5))
+			put64(r[48:], transposeBits8x8(c6))
+			put64(r[56:], transposeBits8x8(c7))
 		}
+		for ; w < n8; w++ {
+			var x uint64
+			for k := 0; k < 8; k++ {
+				x |= uint64(in[k*n8+w]) << (8 * k)
+			}
+			put64(row[8*w:], transposeBits8x8(x))
+		}
+	}
+	if ts == 1 {
+		copy(dst, tmp)
+	} else {
+		unshuffleBlock(ts, dst[:n*ts], tmp)
 	}
 	copy(dst[n*ts:], src[n*ts:])
 }

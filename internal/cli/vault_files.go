@@ -366,7 +366,7 @@ func vaultCat(c *vaultCmd, args []string) int {
 			if err != nil {
 				return err
 			}
-			if _, err := io.Copy(c.env.Stdout, struct{ io.Reader }{f}); err != nil {
+			if _, err := io.CopyBuffer(c.env.Stdout, struct{ io.Reader }{f}, make([]byte, 1<<20)); err != nil {
 				return err
 			}
 		}

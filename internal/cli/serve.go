@@ -32,7 +32,8 @@ With no options: data under ./data, plaintext on :2003 (TCP and UDP),
 pickle on :2004, HTTP on :8080, protobuf off. An empty address ("") turns
 a listener off. Options given on the command line override the --config
 file, which overrides the defaults. SIGINT or SIGTERM stops accepting and
-writes every cached point to disk before exiting.
+writes every cached point to disk before exiting; SIGHUP rereads the
+--schemas and --aggregation files (for metrics created afterwards).
 
 Options:
 `
@@ -154,7 +155,21 @@ func runServe(env *Env, args []string) int {
 		return 1
 	}
 	fmt.Fprintln(env.Stdout, startupLine(cfg.DataDir, srv))
-	<-ctx.Done()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for done := false; !done; {
+		select {
+		case <-hup:
+			if err := srv.Reload(); err != nil {
+				log.Error("reload failed; keeping the old schemas", "err", err)
+			} else {
+				log.Info("reloaded storage schemas and aggregation", "schemas", cfg.Schemas, "aggregation", cfg.Aggregation)
+			}
+		case <-ctx.Done():
+			done = true
+		}
+	}
 	stop()
 	log.Info("shutting down: writing the cache to disk", "points", srv.Store().CacheSize())
 	sctx, cancel := context.WithCancel(context.Background())

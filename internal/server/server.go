@@ -57,19 +57,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.MaxFrameBytes <= 0 {
 		cfg.MaxFrameBytes = carbon.MaxFrameLength
 	}
-	schemas, warns, err := store.LoadSchemas(cfg.Schemas)
+	schemas, aggs, err := loadRules(cfg)
 	if err != nil {
 		return nil, err
-	}
-	for _, w := range warns {
-		cfg.Logger.Warn("invalid schema skipped", "file", w.File, "section", w.Section, "err", w.Err)
-	}
-	aggs, warns, err := store.LoadAggregations(cfg.Aggregation)
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range warns {
-		cfg.Logger.Warn("invalid aggregation rule skipped", "file", w.File, "section", w.Section, "err", w.Err)
 	}
 	st, err := store.Open(store.Options{
 		Dir: cfg.DataDir, Schemas: schemas, Aggregations: aggs,
@@ -96,6 +86,37 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// loadRules reads the schema and aggregation files, logging the sections
+// carbon would skip.
+func loadRules(cfg Config) ([]store.Schema, []store.Aggregation, error) {
+	schemas, warns, err := store.LoadSchemas(cfg.Schemas)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, w := range warns {
+		cfg.Logger.Warn("invalid schema skipped", "file", w.File, "section", w.Section, "err", w.Err)
+	}
+	aggs, warns, err := store.LoadAggregations(cfg.Aggregation)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, w := range warns {
+		cfg.Logger.Warn("invalid aggregation rule skipped", "file", w.File, "section", w.Section, "err", w.Err)
+	}
+	return schemas, aggs, nil
+}
+
+// Reload rereads the storage-schemas.conf and storage-aggregation.conf
+// files for metrics created from now on. On an error the old rules stay.
+func (s *Server) Reload() error {
+	schemas, aggs, err := loadRules(s.cfg)
+	if err != nil {
+		return err
+	}
+	s.store.SetRules(schemas, aggs)
+	return nil
 }
 
 func (s *Server) listen() error {

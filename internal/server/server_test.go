@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	"ringvault/internal/carbon"
 	"ringvault/internal/store"
 	"ringvault/internal/testutil"
+	"ringvault/whisper"
 )
 
 const now = 1700000040
@@ -360,5 +362,39 @@ func TestShutdownPersistsEverything(t *testing.T) {
 	st := s.Store().Stats()
 	if st.Persisted+st.DroppedCreates != 200 {
 		t.Errorf("persisted %d + dropped by the create limit %d != 200", st.Persisted, st.DroppedCreates)
+	}
+}
+
+// TestReloadRules: after the schema file changes and Reload, new metrics
+// get the new archives; a broken file keeps the old rules.
+func TestReloadRules(t *testing.T) {
+	dir := t.TempDir()
+	schemas := filepath.Join(dir, "storage-schemas.conf")
+	os.WriteFile(schemas, []byte("[a]\npattern = .\nretentions = 10s:1h\n"), 0o644)
+	s := startServer(t, func(c *Config) { c.Schemas = schemas })
+	st := s.Store()
+	st.Add("r.one", now, 1)
+	os.WriteFile(schemas, []byte("[a]\npattern = .\nretentions = 1m:1d\n"), 0o644)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := st.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(schemas, []byte("[a]\nretentions = 1m:1d\n"), 0o644)
+	if err := s.Reload(); err == nil {
+		t.Error("Reload of a broken file succeeded")
+	}
+	st.Add("r.two", now, 1)
+	if err := st.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for name, step := range map[string]uint32{"r.one": 10, "r.two": 60} {
+		h, err := whisper.Info(store.Path(s.cfg.DataDir, name))
+		if err != nil || h.Archives[0].SecondsPerPoint != step {
+			t.Errorf("%s: %+v %v, want step %d", name, h, err, step)
+		}
 	}
 }

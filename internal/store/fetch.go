@@ -53,8 +53,7 @@ func (s *Store) Fetch(name string, from, until, now int64) (*Series, error) {
 		if len(cached) == 0 {
 			return nil, nil
 		}
-		schema, _ := MatchSchema(s.opts.Schemas, name)
-		agg := MatchAggregation(s.opts.Aggregations, name)
+		schema, agg := s.match(name)
 		xff := 0.5
 		if agg.XFilesFactor != nil {
 			xff = *agg.XFilesFactor

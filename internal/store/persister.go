@@ -105,8 +105,7 @@ func (s *Store) open(name string) (*handle, error) {
 // carbon's rules select. Another writer creating the same file first is
 // not an error.
 func (s *Store) create(name, path string) error {
-	schema, _ := MatchSchema(s.opts.Schemas, name)
-	agg := MatchAggregation(s.opts.Aggregations, name)
+	schema, agg := s.match(name)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}

@@ -87,7 +87,8 @@ type Store struct {
 	opts    Options
 	cache   *cache
 	files   *handles
-	size    atomic.Int64 // points in the cache (pending + inflight)
+	rules   atomic.Pointer[rules] // schemas and aggregations, swapped by SetRules
+	size    atomic.Int64          // points in the cache (pending + inflight)
 	closed  atomic.Bool
 	drain   atomic.Bool // shutting down: no rate limits
 	creates *rate.Limiter
@@ -148,6 +149,7 @@ func Open(opts Options) (*Store, error) {
 		wake:    make(chan struct{}, opts.Workers),
 		stop:    make(chan struct{}),
 	}
+	s.rules.Store(&rules{opts.Schemas, opts.Aggregations})
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.st.init()
 	for i := range opts.Workers {
@@ -162,6 +164,32 @@ func limiter(perSecond float64, burst int) *rate.Limiter {
 		return rate.NewLimiter(rate.Inf, 0)
 	}
 	return rate.NewLimiter(rate.Limit(perSecond), burst)
+}
+
+type rules struct {
+	schemas []Schema
+	aggs    []Aggregation
+}
+
+// SetRules replaces the schemas and aggregations used for files created
+// from now on (carbon rereads its files every minute; "ringvault serve"
+// rereads them on SIGHUP). Existing files keep their archives, as in
+// carbon. nil means carbon's defaults.
+func (s *Store) SetRules(schemas []Schema, aggs []Aggregation) {
+	if schemas == nil {
+		schemas = []Schema{DefaultSchema()}
+	}
+	if aggs == nil {
+		aggs = []Aggregation{DefaultAggregation()}
+	}
+	s.rules.Store(&rules{schemas, aggs})
+}
+
+// match returns the schema and aggregation carbon's rules give name.
+func (s *Store) match(name string) (Schema, Aggregation) {
+	r := s.rules.Load()
+	schema, _ := MatchSchema(r.schemas, name)
+	return schema, MatchAggregation(r.aggs, name)
 }
 
 // Dir returns the data directory.

@@ -191,3 +191,40 @@ func equalInts(a, b []int64) bool {
 	}
 	return true
 }
+
+// TestNumpyFile packs n01's array (np.linspace(0, 1, 100000), bloscpack's
+// defaults) with ArrayMeta and compares with the original's file: same
+// header, same chunks, same metadata JSON, same data.
+func TestNumpyFile(t *testing.T) {
+	dir, _ := loadManifest(t)
+	want, err := os.ReadFile(filepath.Join(dir, "n01_f8_linspace_defaults.blp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw, err := NewReader(bytes.NewReader(want), int64(len(want)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data bytes.Buffer
+	if _, err := rw.WriteTo(&data); err != nil {
+		t.Fatal(err)
+	}
+	a, ok := ParseArrayMeta(rw.Metadata())
+	if !ok || a.Dtype != "<f8" || a.Len() != 100000 || a.Fortran {
+		t.Fatalf("ParseArrayMeta: %+v %v", a, ok)
+	}
+	o, err := a.Options(DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := pack(t, data.Bytes(), &o, false, false)
+	compareFiles(t, got, want, int64(len(want)))
+	if bad, err := (ArrayMeta{Dtype: "<f8", Shape: []int64{3}}).Options(Options{ChunkSize: 1001}); err == nil {
+		t.Fatalf("chunk size 1001 for <f8 accepted: %+v", bad)
+	}
+	for dt, n := range map[string]int{"<f4": 4, "|u1": 1, "<c16": 16, "[('t', '<u4'), ('v', '<f8'), ('flag', '|u1')]": 13} {
+		if k, err := (ArrayMeta{Dtype: dt}).Itemsize(); k != n || err != nil {
+			t.Errorf("itemsize of %s: %d %v, want %d", dt, k, err, n)
+		}
+	}
+}

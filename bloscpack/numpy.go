@@ -123,3 +123,22 @@ func ParseArrayMeta(js []byte) (a ArrayMeta, ok bool) {
 	a.Fortran = order == "F"
 	return a, true
 }
+
+// Options returns o set up for an array (pack_ndarray_to_file): typesize
+// = the item size, the numpy metadata, and a chunk size that must be a
+// multiple of the item size (bloscpack's ChunkSizeTypeSizeMismatch).
+func (a ArrayMeta) Options(o Options) (Options, error) {
+	n, err := a.Itemsize()
+	if err != nil {
+		return o, err
+	}
+	if o.ChunkSize == 0 {
+		o.ChunkSize = DefaultChunkSize
+	}
+	if o.ChunkSize%int64(n) != 0 {
+		return o, fmt.Errorf("%w: chunk_size: '%s' is not divisible bytypesize: '%d'", ErrInvalidOptions, PrettySize(o.ChunkSize), n)
+	}
+	o.Blosc.Typesize = n
+	o.Metadata = a.JSON()
+	return o, nil
+}

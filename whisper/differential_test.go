@@ -371,13 +371,21 @@ func normJSON(raw []byte) string {
 }
 
 func TestDifferential(t *testing.T) {
+	t.Run("pread", func(t *testing.T) { differential(t, 0x5eed, 120) })
+	// every handle mapped from its first operation
+	defer func(old int32) { mmapAfter = old }(mmapAfter)
+	mmapAfter = 1
+	t.Run("mmap", func(t *testing.T) { differential(t, 0xfeed, 40) })
+}
+
+func differential(t *testing.T, seed uint64, nprog int) {
 	py := testutil.Python(t, "whisper")
-	nprog, nops := 120, 40
+	nops := 40
 	if testing.Short() {
-		nprog = 30
+		nprog /= 4
 	}
 	root := t.TempDir()
-	r := rand.New(rand.NewPCG(uint64(0x5eed), 1))
+	r := rand.New(rand.NewPCG(seed, 1))
 	var progs []dProg
 	for i := 0; i < nprog; i++ {
 		pdir := filepath.Join(root, fmt.Sprintf("py%03d", i))

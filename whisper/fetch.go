@@ -86,6 +86,7 @@ func (w *File) FetchInto(dst *Series, from, until, now int64, opts *FetchOptions
 	if w.closed.Load() {
 		return false, ErrClosed
 	}
+	w.countRead()
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	defer w.recoverFault(&err, w.armFault())

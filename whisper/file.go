@@ -34,7 +34,9 @@ type File struct {
 	// first slot); 0 means "unknown or empty: read it again".
 	bases []atomic.Uint32
 
-	mm []byte // the file mapped MAP_SHARED, or nil (see mmap.go)
+	mm  []byte          // the file mapped MAP_SHARED, or nil (see mmap.go)
+	osf *storage.OSFile // set when the file may be mapped
+	ops atomic.Int32    // operations so far, until the file is mapped
 
 	mu  sync.RWMutex // writers lock, fetches read-lock; guards buf and the scratch slices
 	buf []byte
@@ -51,8 +53,9 @@ type OpenOptions struct {
 	// python whisper with LOCK=True (carbon's WHISPER_LOCK_WRITES). Readers
 	// never lock, as in python.
 	Lock bool
-	// NoMmap reads and writes with pread/pwrite instead of mapping the
-	// file (see mmap.go).
+	// NoMmap always reads and writes with pread/pwrite; by default a
+	// handle maps the file once it has served a few operations (see
+	// mmap.go).
 	NoMmap bool
 }
 
@@ -80,7 +83,7 @@ func Open(path string, opts *OpenOptions) (*File, error) {
 	}
 	w.readOnly, w.lock = o.ReadOnly, o.Lock
 	if !o.NoMmap {
-		w.mapFile(f, !o.ReadOnly)
+		w.osf = f // mapped after mmapAfter operations (see mmap.go)
 	}
 	return w, nil
 }
@@ -177,6 +180,7 @@ func (w *File) beginWrite() error {
 		return fmt.Errorf("%s: %w", w.name, ErrReadOnly)
 	}
 	w.mu.Lock()
+	w.maybeMap()
 	if w.lock {
 		if l, ok := w.f.(locker); ok {
 			if err := l.Lock(); err != nil {

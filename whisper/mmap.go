@@ -9,9 +9,12 @@ import (
 	"ringvault/storage"
 )
 
-// Files opened by path are memory-mapped (MAP_SHARED) when possible, so
-// that an update touches the page cache without a system call per point
-// and a fetch decodes straight from it. The bytes on disk, their order of
+// Files opened by path are memory-mapped (MAP_SHARED) once a handle has
+// served mmapAfter operations, so that a long-lived handle (a server's)
+// updates the page cache without a system call per point and fetches
+// decode straight from it. Short-lived handles (one command, one update)
+// stay with pread/pwrite: mapping, faulting the pages in and unmapping
+// costs more than the few system calls it would save. The bytes on disk, their order of
 // reaching the disk and flock interplay are those of pread/pwrite: both go
 // through the same page cache, and Sync (fsync) writes back dirty mapped
 // pages too. Without a mapping (OpenFile on any storage.File, NoMmap, or
@@ -29,6 +32,38 @@ import (
 var MaxMappedFiles int64 = 16384
 
 var liveMaps atomic.Int64
+
+// mmapAfter is the number of operations a handle serves with
+// pread/pwrite before it maps the file.
+var mmapAfter int32 = 16
+
+// maybeMap counts a write operation and maps the file on the
+// mmapAfter-th operation. The caller holds w.mu for writing.
+func (w *File) maybeMap() {
+	if w.osf == nil {
+		return
+	}
+	if w.ops.Add(1) >= mmapAfter {
+		w.mapFile(w.osf, !w.readOnly)
+		w.osf = nil // one attempt only
+	}
+}
+
+// countRead counts a read operation (which holds no lock yet) and maps
+// the file on the mmapAfter-th operation.
+func (w *File) countRead() {
+	if w.ops.Load() >= mmapAfter {
+		return
+	}
+	if w.ops.Add(1) >= mmapAfter {
+		w.mu.Lock()
+		if w.osf != nil {
+			w.mapFile(w.osf, !w.readOnly)
+			w.osf = nil
+		}
+		w.mu.Unlock()
+	}
+}
 
 func (w *File) mapFile(f *storage.OSFile, writable bool) {
 	size := w.hdr.FileSize()

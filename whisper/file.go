@@ -95,7 +95,7 @@ func OpenFile(f storage.File, name string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	hdr, err := readHeader(f, name, size)
+	hdr, head, err := readHeader(f, name, size)
 	if err != nil {
 		return nil, err
 	}
@@ -103,19 +103,26 @@ func OpenFile(f storage.File, name string) (*File, error) {
 		return nil, err
 	}
 	w := &File{f: f, name: name, hdr: hdr, bases: make([]atomic.Uint32, len(hdr.Archives))}
+	// The first read usually covers the first slot of the first archives
+	// too: seed their bases and save a read each.
+	for i, a := range hdr.Archives {
+		if a.Points > 0 && int64(a.Offset)+pointSize <= int64(len(head)) {
+			w.bases[i].Store(binary.BigEndian.Uint32(head[a.Offset:]))
+		}
+	}
 	return w, nil
 }
 
-// readHeader reads the header from f (size bytes long) with one read in
-// the common case.
-func readHeader(f io.ReaderAt, name string, size int64) (*Header, error) {
-	n := int64(metadataSize + 8*archiveInfoSize)
+// readHeader reads the header from f (size bytes long) with one read of
+// the first 4 KiB in the common case, and returns the bytes read too.
+func readHeader(f io.ReaderAt, name string, size int64) (*Header, []byte, error) {
+	n := int64(4096)
 	if n > size {
 		n = size
 	}
 	b := make([]byte, n)
 	if err := storage.ReadFull(f, b, 0); err != nil {
-		return nil, fmt.Errorf("%s: reading header: %w", name, err)
+		return nil, nil, fmt.Errorf("%s: reading header: %w", name, err)
 	}
 	if len(b) >= metadataSize {
 		count := int64(binary.BigEndian.Uint32(b[12:]))
@@ -123,16 +130,17 @@ func readHeader(f io.ReaderAt, name string, size int64) (*Header, error) {
 		if want > n && want <= size {
 			b = make([]byte, want)
 			if err := storage.ReadFull(f, b, 0); err != nil {
-				return nil, fmt.Errorf("%s: reading header: %w", name, err)
+				return nil, nil, fmt.Errorf("%s: reading header: %w", name, err)
 			}
 		} else if want > size {
 			b = make([]byte, size)
 			if err := storage.ReadFull(f, b, 0); err != nil && size > 0 {
-				return nil, fmt.Errorf("%s: reading header: %w", name, err)
+				return nil, nil, fmt.Errorf("%s: reading header: %w", name, err)
 			}
 		}
 	}
-	return ParseHeader(b, name)
+	h, err := ParseHeader(b, name)
+	return h, b, err
 }
 
 // Header returns the header read at open (updated by SetAggregation). The

@@ -233,6 +233,9 @@ func (s *scratch) ensureOut(blocksize int) {
 	s.out = s.out[:cap(s.out)]
 }
 
+// arenaPool recycles the per-call buffers of compressParallel.
+var arenaPool sync.Pool
+
 // blockResult is one block compressed on its own, as if the output had room.
 type blockResult struct {
 	buf  []byte
@@ -248,7 +251,15 @@ type blockResult struct {
 func (e *encoder) compressParallel(out []byte, nt int) (ntbytes, first int, ok bool) {
 	res := make([]blockResult, e.nblocks)
 	per := e.blocksize + 4*e.opts.Typesize + snappyMaxCompressedLength(e.blocksize)
-	arena := make([]byte, per*e.nblocks)
+	ap, _ := arenaPool.Get().(*[]byte)
+	if ap == nil {
+		ap = new([]byte)
+	}
+	defer arenaPool.Put(ap)
+	if cap(*ap) < per*e.nblocks {
+		*ap = make([]byte, per*e.nblocks)
+	}
+	arena := (*ap)[:per*e.nblocks]
 	big := *e
 	big.maxbytes = 1 << 62
 	var wg sync.WaitGroup

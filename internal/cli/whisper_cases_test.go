@@ -140,6 +140,10 @@ func whisperCases() []wcase {
 	add("resize-missing", "whisper-resize", "missing.wsp", "60:10")
 	add("resize-one-arg", "whisper-resize", "small.wsp")
 	add("resize-aggregate", "whisper-resize", "--aggregate", "day.wsp", "5m:1d", "1h:30d").noPython = "Debian 1.1.4 crashes on python 3 (map has no len()) and leaves day.wsp.tmp; ringvault does what master does"
+	rt := add("resize-stale-tmp", "whisper-resize", "small.wsp", "60:20", "300:24")
+	rt.setup = func(dir string) { os.WriteFile(filepath.Join(dir, "small.wsp.tmp"), []byte("stale"), 0o644) }
+	add("resize-newfile-exists", "whisper-resize", "--newfile=other.wsp", "small.wsp", "60:20").traceback = true
+	add("resize-quiet", "whisper-resize", "--quiet", "small.wsp", "60:20", "300:24").noPython = "--quiet is master's"
 	add("resize-bad-retention", "whisper-resize", "small.wsp", "60:q").traceback = true
 
 	// merge
@@ -173,6 +177,7 @@ func whisperCases() []wcase {
 	add("setagg-xff-nan", "whisper-set-aggregation-method", "small.wsp", "sum", "abc")
 	add("setagg-xff-range", "whisper-set-aggregation-method", "small.wsp", "sum", "2")
 	add("setagg-missing", "whisper-set-aggregation-method", "missing.wsp", "sum")
+	add("setagg-dir", "whisper-set-aggregation-method", "sub", "sum")
 	add("setagg-corrupt", "whisper-set-aggregation-method", "badagg.wsp", "sum")
 	add("setxff", "whisper-set-xfilesfactor", "small.wsp", "0.3")
 	add("setxff-range", "whisper-set-xfilesfactor", "small.wsp", "1.5")

@@ -91,6 +91,9 @@ func whisperResize(c *wctx, args []string) int {
 	if newfile == tmp {
 		if _, err := os.Lstat(tmp); err == nil {
 			say("Removing previous temporary database file: %s\n", tmp)
+			if err := os.Remove(tmp); err != nil {
+				return c.failErr(err)
+			}
 		}
 	}
 	say("Creating new whisper database: %s\n", newfile)

@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -129,19 +131,55 @@ func normDir(s, dir string) string {
 	return strings.ReplaceAll(s, dir, "$WORK")
 }
 
-// pyShim runs a script with time.time() fixed, so the python tools (which
-// have no --now) see the same clock as ringvault.
-const pyShim = `import sys, time, runpy
+// pyServer runs Debian's python scripts for the tests: one python process
+// that executes each script with runpy (a fresh __main__ every time, the
+// whisper module imported once), with time.time() fixed at testNow,
+// stdin, stdout and stderr redirected and the working folder set per run.
+// An uncaught exception prints its traceback and gives status 1, a
+// SystemExit its message and code, as the interpreter does.
+const pyServer = `import contextlib, io, json, os, runpy, sys, time, traceback
 NOW = float(sys.argv[1])
 time.time = lambda: NOW
-sys.argv = sys.argv[2:]
-runpy.run_path(sys.argv[0], run_name='__main__')
+import whisper
+for line in sys.stdin:
+    req = json.loads(line)
+    os.chdir(req['dir'])
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    sys.argv = [req['script']] + req['args']
+    old_stdin = sys.stdin
+    sys.stdin = io.StringIO(req['stdin'])
+    whisper.LOCK = False
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            runpy.run_path(req['script'], run_name='__main__')
+        except SystemExit as e:
+            if e.code is None:
+                code = 0
+            elif isinstance(e.code, int):
+                code = e.code
+            else:
+                print(e.code, file=sys.stderr)
+                code = 1
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+    sys.stdin = old_stdin
+    sys.__stdout__.write(json.dumps({'code': code, 'stdout': out.getvalue(), 'stderr': err.getvalue()}) + '\n')
+    sys.__stdout__.flush()
 `
 
-func runPython(t *testing.T, py, dir string, c wcase) result {
+// pyRunner talks to one pyServer process.
+type pyRunner struct {
+	mu  sync.Mutex
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Reader
+}
+
+func startPython(t *testing.T, py string) *pyRunner {
 	t.Helper()
-	cmd := exec.Command(py, append([]string{"-c", pyShim, fmt.Sprint(testNow), "/usr/bin/" + c.script}, c.args...)...)
-	cmd.Dir = dir
+	cmd := exec.Command(py, "-c", pyServer, fmt.Sprint(testNow))
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "COLUMNS=") {
@@ -149,17 +187,44 @@ func runPython(t *testing.T, py, dir string, c wcase) result {
 		}
 	}
 	cmd.Env = env
-	cmd.Stdin = strings.NewReader(c.stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Error(err)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return result{code: code, stdout: normDir(out.String(), dir), stderr: normDir(errb.String(), dir), files: hashFiles(t, dir)}
+	outp, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := &pyRunner{cmd: cmd, in: in, out: bufio.NewReaderSize(outp, 1<<20)}
+	t.Cleanup(func() { in.Close(); cmd.Wait() })
+	return r
+}
+
+func (p *pyRunner) run(t *testing.T, dir string, c wcase) result {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	req, _ := json.Marshal(map[string]any{"dir": dir, "script": "/usr/bin/" + c.script, "args": append([]string{}, c.args...), "stdin": c.stdin})
+	if _, err := p.in.Write(append(req, '\n')); err != nil {
+		t.Errorf("python: %v", err)
+		return result{}
+	}
+	line, err := p.out.ReadBytes('\n')
+	if err != nil {
+		t.Errorf("python: %v", err)
+		return result{}
+	}
+	var r struct {
+		Code           int
+		Stdout, Stderr string
+	}
+	if err := json.Unmarshal(line, &r); err != nil {
+		t.Errorf("python: %v: %s", err, line)
+	}
+	return result{code: r.Code, stdout: normDir(r.Stdout, dir), stderr: normDir(r.Stderr, dir), files: hashFiles(t, dir)}
 }
 
 func (r result) golden() string {
@@ -249,21 +314,21 @@ func TestWhisperScriptsMatchPython(t *testing.T) {
 	// golden files stand in for python.
 	pyResults := make([]*result, len(cases))
 	if !testing.Short() || *update {
-		py := testutil.Python(t, "whisper")
+		runners := []*pyRunner{startPython(t, testutil.Python(t, "whisper")), startPython(t, testutil.Python(t, "whisper"))}
 		var wg sync.WaitGroup
-		sem := make(chan struct{}, 4)
 		sel := selectedCases()
 		for i, c := range cases {
 			if c.noPython != "" || !sel(c.name) {
 				continue
 			}
 			dir := copyFixtures(t)
+			if c.setup != nil {
+				c.setup(dir)
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				r := runPython(t, py, dir, c)
+				r := runners[i%len(runners)].run(t, dir, c)
 				pyResults[i] = &r
 			}()
 		}

@@ -53,12 +53,10 @@ func (b bitmap) count() uint64 {
 
 // truncate clears every bit >= n.
 func (b *bitmap) truncate(n uint64) {
-	for i := range *b {
-		for j := uint64(0); j < 64; j++ {
-			if uint64(i)*64+j >= n {
-				(*b)[i] &^= 1 << j
-			}
-		}
+	w := n / 64
+	if w < uint64(len(*b)) {
+		(*b)[w] &= (1 << (n % 64)) - 1
+		clear((*b)[w+1:])
 	}
 }
 

@@ -73,8 +73,9 @@ type DB struct {
 	readers   map[uint64]int
 	free      bitmap
 	pending   []pendingFree
-	err       error // poisoned after a failed commit
-	testBatch int   // tests: smaller write batches
+	err       error  // poisoned after a failed commit
+	testBatch int    // tests: smaller write batches
+	freeHint  uint64 // no free block below this one
 	closed    bool
 }
 
@@ -238,13 +239,13 @@ func OpenFile(f storage.File, opts *Options) (*DB, error) {
 		return nil, corrupt(0, "superblocks 0 and 1 belong to different vaults (file UUID or suite differ)")
 	}
 	db := &DB{f: f, opts: *opts, readers: map[uint64]int{}}
-	for slot, s := range sbs {
+	tried := map[keySlot]bool{} // both superblocks usually carry the same slots: derive once
+	for _, s := range sbs {     // the slots of either superblock may open it (see Rekey)
 		if s == nil || db.master != nil {
 			continue
 		}
 		db.hdr = *s
-		db.master = unwrapAny(s, opts.Password, opts.Key)
-		_ = slot
+		db.master = unwrapAny(s, opts.Password, opts.Key, tried)
 	}
 	if db.master == nil {
 		return nil, ErrWrongKey
@@ -279,8 +280,12 @@ func isEOF(err error) bool {
 }
 
 // unwrapAny tries every key slot of s.
-func unwrapAny(s *superblock, password, key []byte) []byte {
+func unwrapAny(s *superblock, password, key []byte, tried map[keySlot]bool) []byte {
 	for i := range s.slots {
+		if tried[s.slots[i]] {
+			continue
+		}
+		tried[s.slots[i]] = true
 		if m := s.slots[i].unwrap(s.uuid, i, password, key); len(m) == 32 {
 			return m
 		}
@@ -300,7 +305,7 @@ func (db *DB) load(c commitRecord) error {
 	if err != nil {
 		return err
 	}
-	db.free = nil
+	db.free, db.freeHint = nil, 0
 	db.free.grow(c.hwm)
 	p, blocks, listed := c.freeList, uint64(0), uint64(0)
 	for !p.IsNull() {
@@ -430,7 +435,7 @@ func (db *DB) begin(write bool) (*Tx, error) {
 	for _, p := range db.pending {
 		if p.txid <= min {
 			for _, b := range p.blocks {
-				db.free.set(b)
+				db.setFree(b)
 			}
 		} else {
 			keep = append(keep, p)
@@ -509,4 +514,10 @@ func (db *DB) batchLimit() int {
 		return db.testBatch
 	}
 	return batchMax
+}
+
+// setFree marks block b reusable. db.smu is held.
+func (db *DB) setFree(b uint64) {
+	db.free.set(b)
+	db.freeHint = min(db.freeHint, b)
 }

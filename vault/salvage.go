@@ -57,7 +57,7 @@ func Salvage(src storage.File, opts *Options, dst storage.File) (SalvageReport, 
 			continue
 		}
 		found = true
-		if m := unwrapAny(s, opts.Password, opts.Key); m != nil {
+		if m := unwrapAny(s, opts.Password, opts.Key, map[keySlot]bool{}); m != nil {
 			db.hdr, db.master = *s, m
 			break
 		}

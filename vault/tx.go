@@ -44,7 +44,7 @@ func (tx *Tx) release(p Pointer) {
 		delete(tx.allocated, p.Block)
 		delete(tx.batch, p.Block)
 		tx.db.smu.Lock()
-		tx.db.free.set(p.Block)
+		tx.db.setFree(p.Block)
 		tx.db.smu.Unlock()
 		return
 	}
@@ -55,10 +55,12 @@ func (tx *Tx) release(p Pointer) {
 func (tx *Tx) alloc() uint64 {
 	db := tx.db
 	db.smu.Lock()
-	n, ok := db.free.first(2)
+	n, ok := db.free.first(max(2, db.freeHint))
 	if ok && n < tx.rec.hwm {
 		db.free.clear(n)
+		db.freeHint = n + 1
 	} else {
+		db.freeHint = uint64(len(db.free)) * 64
 		n = tx.rec.hwm
 		tx.rec.hwm++
 	}
@@ -183,7 +185,7 @@ func (tx *Tx) rollback() {
 	db.smu.Lock()
 	for b := range tx.allocated {
 		if b < tx.startHWM {
-			db.free.set(b)
+			db.setFree(b)
 		}
 	}
 	db.free.truncate(tx.startHWM)

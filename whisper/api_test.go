@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -296,5 +297,39 @@ func TestVerify(t *testing.T) {
 	var ce *CorruptError
 	if err := w.Verify(); !errors.As(err, &ce) || ce.Offset != 40 {
 		t.Fatalf("damaged point not found: %v", err)
+	}
+}
+
+// TestTruncatedWhileMapped: another process truncating a mapped file makes
+// the next operation fail with a CorruptError instead of killing the
+// process with SIGBUS.
+func TestTruncatedWhileMapped(t *testing.T) {
+	defer func(old int32) { mmapAfter = old }(mmapAfter)
+	mmapAfter = 1
+	p := filepath.Join(t.TempDir(), "t.wsp")
+	if err := Create(p, []ArchiveSpec{{1, 100000}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Open(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	now := int64(1_700_000_000)
+	if err := w.Update(1, now-50000, now); err != nil {
+		t.Fatal(err)
+	}
+	if w.mm == nil {
+		t.Skip("file not mapped")
+	}
+	if err := os.Truncate(p, 100); err != nil {
+		t.Fatal(err)
+	}
+	var ce *CorruptError
+	if _, err := w.Fetch(now-90000, now, now, nil); !errors.As(err, &ce) {
+		t.Fatalf("fetch after truncation: %v", err)
+	}
+	if err := w.Update(2, now-60000, now); !errors.As(err, &ce) {
+		t.Fatalf("update after truncation: %v", err)
 	}
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Compares "ringvault serve" with Python carbon-cache (Debian's
 # graphite-carbon 1.1.7, installed with apt-get when missing) on the same
-# carbon plaintext stream over TCP loopback, in one run: N metrics x P
+# carbon plaintext stream and pickle frames over TCP loopback, in one run: N metrics x P
 # points, each server on a temporary data directory with the same
 # storage-schemas.conf (60s:1d). Prints points/s received and points/s
 # persisted to whisper files for both, and the ratios.
-#   bench/serve.sh [-metrics 2000] [-points 100]
+#   bench/serve.sh [-metrics 2000] [-points 100] [-protocols plaintext,pickle]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v carbon-cache >/dev/null 2>&1; then

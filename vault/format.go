@@ -170,6 +170,13 @@ func plainTag(ad, payload []byte) [tagSize]byte {
 // seal encrypts plain (plainSize bytes) for block number n into out
 // (BlockSize bytes) and returns the tag.
 func (s *sealer) seal(out, plain []byte, n uint64) [tagSize]byte {
+	return s.sealNonce(out, plain, n, nil)
+}
+
+// sealNonce is seal with the nonce given (24 fresh random bytes; nil:
+// draw them here). Drawing the nonces of a batch in one call saves a
+// getrandom per block.
+func (s *sealer) sealNonce(out, plain []byte, n uint64, nonce []byte) [tagSize]byte {
 	ad := s.aad(n)
 	var tag [tagSize]byte
 	if s.aead == nil {
@@ -179,7 +186,9 @@ func (s *sealer) seal(out, plain []byte, n uint64) [tagSize]byte {
 		copy(out[BlockSize-tagSize:], tag[:])
 		return tag
 	}
-	if _, err := rand.Read(out[:nonceSize]); err != nil {
+	if nonce != nil {
+		copy(out[:nonceSize], nonce)
+	} else if _, err := rand.Read(out[:nonceSize]); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
 	s.aead.Seal(out[nonceSize:nonceSize], out[:nonceSize], plain, ad)

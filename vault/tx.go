@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"crypto/rand"
 	"fmt"
 	"runtime"
 	"slices"
@@ -101,6 +102,10 @@ func (tx *Tx) sealMany(jobs []sealJob) error {
 		jobs[i].n = tx.alloc()
 		jobs[i].raw = slab[i*BlockSize : (i+1)*BlockSize : (i+1)*BlockSize]
 	}
+	nonces := make([]byte, nonceSize*len(jobs))
+	if _, err := rand.Read(nonces); err != nil {
+		return err
+	}
 	workers := min(runtime.GOMAXPROCS(0), 1+len(jobs)/8)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -108,7 +113,7 @@ func (tx *Tx) sealMany(jobs []sealJob) error {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(jobs); i += workers {
-				jobs[i].tag = tx.db.blk.seal(jobs[i].raw, jobs[i].plain, jobs[i].n)
+				jobs[i].tag = tx.db.blk.sealNonce(jobs[i].raw, jobs[i].plain, jobs[i].n, nonces[i*nonceSize:(i+1)*nonceSize])
 			}
 		}()
 	}

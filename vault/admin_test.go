@@ -95,7 +95,25 @@ func TestCompact(t *testing.T) {
 	if _, _, err := Compact(path, opts); !errors.Is(err, ErrLocked) {
 		t.Fatalf("compact while locked: %v", err)
 	}
+	ro := *opts
+	ro.ReadOnly = true
+	if _, err := Open(path, &ro); !errors.Is(err, ErrLocked) {
+		t.Errorf("reader while a writer holds the vault: %v", err)
+	}
 	hold.Close()
+	r1, err := Open(path, &ro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := Open(path, &ro)
+	if err != nil {
+		t.Fatalf("second reader: %v", err)
+	}
+	if _, err := Open(path, opts); !errors.Is(err, ErrLocked) {
+		t.Errorf("writer while readers hold the vault: %v", err)
+	}
+	r1.Close()
+	r2.Close()
 	before, after, err := Compact(path, opts)
 	if err != nil {
 		t.Fatal(err)

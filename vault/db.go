@@ -120,7 +120,8 @@ func Create(path string, opts *Options) (*DB, error) {
 }
 
 // Open opens the vault at path. Without ReadOnly it takes the writer lock
-// (flock) and fails with ErrLocked if another process holds it.
+// (an exclusive flock); with ReadOnly a shared one. Either fails at once
+// with ErrLocked when the other kind is held by another open file.
 func Open(path string, opts *Options) (*DB, error) {
 	if opts == nil {
 		opts = &Options{}
@@ -135,11 +136,14 @@ func Open(path string, opts *Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !opts.ReadOnly {
-		if err := f.TryLock(); err != nil {
+	if opts.ReadOnly {
+		if err := lockShared(f); err != nil {
 			f.Close()
-			return nil, fmt.Errorf("%s: %w (%v)", path, ErrLocked, err)
+			return nil, err
 		}
+	} else if err := f.TryLock(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w (%v)", path, ErrLocked, err)
 	}
 	db, err := OpenFile(f, opts)
 	if err != nil {

@@ -45,6 +45,7 @@ type MetaHeader struct {
 	CompSize     uint32    // stored bytes (== Size when not compressed)
 	UserCodec    string    // unused, NUL-padded
 	DigestOffset int64     // where the digest sits, relative to the section start (decode only)
+	Digest       []byte    // the stored digest (decode only)
 }
 
 // SectionSize is the length of the whole metadata section: header,
@@ -191,6 +192,7 @@ func readMetadata(r io.ReaderAt, off, fileSize int64) (MetaHeader, []byte, error
 		if err := readFull(r, want, off+m.DigestOffset, "metadata digest"); err != nil {
 			return m, nil, err
 		}
+		m.Digest = want
 		if got := m.Checksum.Sum(nil, stored); !bytes.Equal(got, want) {
 			return m, nil, errorf(ErrChecksumMismatch, off+m.DigestOffset, "metadata",
 				"Checksum mismatch detected in metadata expected: '%s', received: '%s'", PyBytesRepr(want), PyBytesRepr(got))

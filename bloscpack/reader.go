@@ -46,6 +46,10 @@ type Reader struct {
 	// Progress, if set, is called with the size of every chunk written by
 	// WriteAllTo, in order.
 	Progress func(n int64)
+	// OnChunk, if set, is called in order for every chunk WriteTo or
+	// WriteAllTo has verified and decoded: its Blosc buffer, its digest and
+	// its decoded size (blpk -d).
+	OnChunk func(i int, chunk, digest []byte, n int)
 }
 
 type chunkRef struct {

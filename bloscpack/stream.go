@@ -161,6 +161,10 @@ func (r *Reader) walk(start int, pos int64, fn func(*rawChunk) error) error {
 		if c.err != nil {
 			return c.err
 		}
+		if r.OnChunk != nil {
+			k := len(c.buf) - r.hdr.Checksum.Size()
+			r.OnChunk(c.i, c.buf[:k], c.buf[k:], len(c.out))
+		}
 		err := fn(c)
 		if c.out != nil { // fn is done with it
 			out := c.out

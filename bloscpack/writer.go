@@ -101,9 +101,11 @@ type Writer struct {
 	wg      sync.WaitGroup
 	err     error
 	closed  bool
-	pool    sync.Pool                  // input chunk buffers
-	outPool sync.Pool                  // compressed chunk buffers
-	OnChunk func(i int64, in, out int) // called in order after chunk i is written (blpk -d)
+	pool    sync.Pool // input chunk buffers
+	outPool sync.Pool // compressed chunk buffers
+	// OnChunk, if set, is called in order after chunk i is written, with
+	// its input size, the Blosc buffer and its digest (blpk -d).
+	OnChunk func(i int64, in int, chunk, digest []byte)
 }
 
 type chunkJob struct {
@@ -314,7 +316,8 @@ func (w *Writer) flushOne() error {
 		w.outPool.Put(&out)
 	}
 	if w.OnChunk != nil {
-		w.OnChunk(i, inLen, len(j.out)-w.hdr.Checksum.Size())
+		k := len(j.out) - w.hdr.Checksum.Size()
+		w.OnChunk(i, inLen, j.out[:k], j.out[k:])
 	}
 	return nil
 }

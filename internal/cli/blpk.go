@@ -86,6 +86,10 @@ func runBlpk(env *Env, args []string) int {
 	}
 	if a.debug {
 		log.normal("command line argument parsing complete")
+		log.normal("command line arguments are: ")
+		for _, kv := range a.namespace() {
+			log.normal("    %s: %s", kv[0], kv[1])
+		}
 	}
 	plural := "s"
 	if a.nthreads == 1 {
@@ -277,8 +281,19 @@ func blpkCompress(env *Env, log *blpkLog, a *blpkArgs) int {
 		return log.error(1, "%s", blpkErrText(err))
 	}
 	if a.debug {
-		w.OnChunk = func(i int64, inN, outN int) {
-			log.normal("chunk '%d' written, in: %s out: %s", i, bloscpack.DoublePrettySize(int64(inN)), bloscpack.DoublePrettySize(int64(outN)))
+		blpkDebugCompress(log, a, &o, w.Header(), size)
+		w.OnChunk = func(i int64, inN int, chunk, digest []byte) {
+			last := ""
+			if i == w.Header().NChunks-1 {
+				last = " (last)"
+			}
+			log.normal("Handle chunk '%d'%s", i, last)
+			if len(digest) > 0 {
+				log.normal("checksum (%s): %s", o.Checksum, bloscpack.PyBytesRepr(digest))
+			} else {
+				log.normal("no checksum")
+			}
+			log.normal("chunk handled, in: %s out: %s", bloscpack.DoublePrettySize(int64(inN)), bloscpack.DoublePrettySize(int64(len(chunk))))
 		}
 	}
 	bar := progress.New(env.Stderr, "blpk compress", size, env.IsTerminal(env.Stderr) && size >= progressThreshold)
@@ -290,6 +305,17 @@ func blpkCompress(env *Env, log *blpkLog, a *blpkArgs) int {
 		return log.error(1, "%s", blpkErrText(err))
 	}
 	bar.Finish()
+	if a.debug && w.Header().Offsets {
+		offs := w.Offsets()
+		parts := make([]string, len(offs))
+		raw := make([]byte, 0, 8*len(offs))
+		for i, p := range offs {
+			parts[i] = fmt.Sprint(p)
+			raw = binary.LittleEndian.AppendUint64(raw, uint64(p))
+		}
+		log.normal("Writing '%d' offsets: '[%s]'", len(offs), strings.Join(parts, ", "))
+		log.normal("Raw offsets: %s", bloscpack.PyBytesRepr(raw))
+	}
 	outSize := counted.n
 	if file != nil {
 		if err := file.Sync(); err != nil {
@@ -414,7 +440,11 @@ func blpkDecompress(env *Env, log *blpkLog, a *blpkArgs) int {
 		return blpkReadError(env, log, in, err)
 	}
 	r.Workers = a.nthreads
-	blpkLogMetaRead(log, r)
+	if a.debug {
+		blpkDebugDecompress(log, r)
+	} else {
+		blpkLogMetaRead(log, r)
+	}
 	total, _ := r.Size()
 	bar := progress.New(env.Stderr, "blpk decompress", total, env.IsTerminal(env.Stderr) && total >= progressThreshold)
 	var n int64
@@ -564,17 +594,7 @@ func blpkInfo(env *Env, log *blpkLog, path string) int {
 		return blpkReadError(env, log, path, err)
 	}
 	h := f.Header()
-	bytesAttr := func(n int64) string {
-		if n == -1 {
-			return "-1"
-		}
-		return bloscpack.DoublePrettySize(n)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "BloscpackHeader:\n    format_version: %d\n    offsets: %s\n    metadata: %s\n", h.FormatVersion, pyBool(h.Offsets), pyBool(h.Metadata))
-	fmt.Fprintf(&b, "    checksum: '%s'\n    typesize: %d\n    chunk_size: %s\n    last_chunk: %s\n", h.Checksum, h.Typesize, bytesAttr(h.ChunkSize), bytesAttr(h.LastChunk))
-	fmt.Fprintf(&b, "    nchunks: %d\n    max_app_chunks: %d", h.NChunks, h.MaxAppChunks)
-	log.normal("%s", b.String())
+	log.normal("%s", blpkHeaderText(h))
 	if offs := f.Offsets(); len(offs) > 0 {
 		log.normal("'offsets':")
 		parts := make([]string, 0, 5)
@@ -587,11 +607,7 @@ func blpkInfo(env *Env, log *blpkLog, path string) int {
 		v, _ := bloscpack.DecodeJSON(f.Metadata())
 		log.normal("Metadata:")
 		log.normal("%s", pyPformat(v, 90))
-		b.Reset()
-		fmt.Fprintf(&b, "MetadataHeader:\n    magic_format: %s\n    meta_options: '%08b'\n    meta_checksum: '%s'\n", bloscpack.PyBytesRepr([]byte(mh.MagicFormat)), mh.Options, mh.Checksum)
-		fmt.Fprintf(&b, "    meta_codec: '%s'\n    meta_level: %d\n    meta_size: %s\n", mh.Codec, mh.Level, bytesAttr(int64(mh.Size)))
-		fmt.Fprintf(&b, "    max_meta_size: %s\n    meta_comp_size: %s\n    user_codec: %s", bytesAttr(int64(mh.MaxSize)), bytesAttr(int64(mh.CompSize)), bloscpack.PyBytesRepr([]byte(mh.UserCodec)))
-		log.normal("%s", b.String())
+		log.normal("%s", blpkMetaHeaderText(mh))
 	}
 	flags := bh[2]
 	log.normal("First chunk blosc header:")
@@ -646,4 +662,29 @@ func blpkLogMetaRead(log *blpkLog, r *bloscpack.Reader) {
 		}
 		log.v("read %s metadata of size: '%d'", kind, mh.CompSize)
 	}
+}
+
+func bytesAttr(n int64) string {
+	if n == -1 {
+		return "-1"
+	}
+	return bloscpack.DoublePrettySize(n)
+}
+
+// blpkHeaderText is BloscpackHeader.pformat().
+func blpkHeaderText(h bloscpack.Header) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "BloscpackHeader:\n    format_version: %d\n    offsets: %s\n    metadata: %s\n", h.FormatVersion, pyBool(h.Offsets), pyBool(h.Metadata))
+	fmt.Fprintf(&b, "    checksum: '%s'\n    typesize: %d\n    chunk_size: %s\n    last_chunk: %s\n", h.Checksum, h.Typesize, bytesAttr(h.ChunkSize), bytesAttr(h.LastChunk))
+	fmt.Fprintf(&b, "    nchunks: %d\n    max_app_chunks: %d", h.NChunks, h.MaxAppChunks)
+	return b.String()
+}
+
+// blpkMetaHeaderText is MetadataHeader.pformat().
+func blpkMetaHeaderText(mh *bloscpack.MetaHeader) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "MetadataHeader:\n    magic_format: %s\n    meta_options: '%08b'\n    meta_checksum: '%s'\n", bloscpack.PyBytesRepr([]byte(mh.MagicFormat)), mh.Options, mh.Checksum)
+	fmt.Fprintf(&b, "    meta_codec: '%s'\n    meta_level: %d\n    meta_size: %s\n", mh.Codec, mh.Level, bytesAttr(int64(mh.Size)))
+	fmt.Fprintf(&b, "    max_meta_size: %s\n    meta_comp_size: %s\n    user_codec: %s", bytesAttr(int64(mh.MaxSize)), bytesAttr(int64(mh.CompSize)), bloscpack.PyBytesRepr([]byte(mh.UserCodec)))
+	return b.String()
 }

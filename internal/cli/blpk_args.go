@@ -91,6 +91,7 @@ type blpkArgs struct {
 	verbose, debug, force bool
 	nthreads              int
 	sub                   string // canonical name: compress, decompress, append, info, verify
+	subName               string // as given: "c" or "compress"
 	vals                  map[string]string
 	flags                 map[string]bool
 	pos                   []string
@@ -195,7 +196,7 @@ func parseBlpk(args []string, ncores int) (*blpkArgs, *blpkExit) {
 	if !ok {
 		return nil, mainErr(fmt.Sprintf("argument : invalid choice: '%s' (choose from %s)", args[i], quoteList(blpkSubNames)))
 	}
-	a.sub = sub.name
+	a.sub, a.subName = sub.name, sub.name
 	if sub.aliasOf != "" {
 		a.sub = sub.aliasOf
 	}

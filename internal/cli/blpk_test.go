@@ -74,11 +74,17 @@ func withoutExtensions(s string) string {
 
 // ncoresFix rewrites the peer's core count (the machine that generated
 // cases.json) to this machine's.
-var ncoresRe = regexp.MustCompile(`default: \d+ \(ncores\)|using \d+ threads?`)
+var ncoresRe = regexp.MustCompile(`default: \d+ \(ncores\)|using \d+ threads?|nthreads: \d+|<function <lambda> at 0x[0-9a-f]+>`)
 
 func ncoresFix(s string) string {
 	n := runtime.NumCPU()
 	return ncoresRe.ReplaceAllStringFunc(s, func(m string) string {
+		if strings.HasPrefix(m, "<function") { // a Python object address
+			return "<function <lambda>>"
+		}
+		if strings.HasPrefix(m, "nthreads") {
+			return fmt.Sprintf("nthreads: %d", n)
+		}
 		if strings.HasPrefix(m, "default") {
 			return fmt.Sprintf("default: %d (ncores)", n)
 		}

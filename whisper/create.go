@@ -176,7 +176,14 @@ func Create(path string, archives []ArchiveSpec, opts *CreateOptions) error {
 		if errors.Is(err, fs.ErrExist) {
 			return errConfig("File %s already exists!", path)
 		}
-		return fmt.Errorf("%s: %w", path, err)
+		// A file system without hard links: rename, after checking
+		// again that the name is free (a small window python has too).
+		if _, serr := os.Lstat(path); serr == nil {
+			return errConfig("File %s already exists!", path)
+		}
+		if rerr := os.Rename(tmp, path); rerr != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
 	}
 	ok = true
 	os.Remove(tmp)

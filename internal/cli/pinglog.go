@@ -22,6 +22,7 @@ Commands:
   dump [--format F] FILE       print the records (F: text (default), csv, json)
   convert --to V SRC DST       rewrite SRC as version V (2, 3 or 4) into DST
   resize --max-records N FILE  change a version-3 log's capacity (keeps the newest N)
+  check FILE                   verify every record (exit 1 on damage)
   export --retention DEFS SRC DST.wsp
                                write latencies into a new whisper file
 
@@ -43,7 +44,7 @@ func pinglogMain(env *Env, args []string) int {
 	}
 	cmds := map[string]func(*Env, []string) int{
 		"info": pinglogInfo, "dump": pinglogDump, "convert": pinglogConvert,
-		"resize": pinglogResize, "export": pinglogExport,
+		"resize": pinglogResize, "export": pinglogExport, "check": pinglogCheck,
 	}
 	run, ok := cmds[args[0]]
 	if !ok {

@@ -347,3 +347,40 @@ func pingExportPoints(pf *pingFile, raw bool) ([]whisper.Point, error) {
 	}
 	return points, nil
 }
+
+func pinglogCheck(env *Env, args []string) int {
+	fs := pinglogFlags(env, "check", "FILE")
+	rest, code := pingParseFlags(env, fs, args, 1)
+	if code >= 0 {
+		return code
+	}
+	pf, err := openPingFile(rest[0])
+	if err != nil {
+		return pingFail(env, err) // header damage: named by the error
+	}
+	defer pf.Close()
+	rep := &pinglog.CheckReport{}
+	switch {
+	case pf.v2 != nil:
+		rep.Records = len(pf.v2.Records)
+	case pf.v3 != nil:
+		rep, err = pf.v3.Check()
+	default:
+		rep, err = pf.v4.Check()
+	}
+	if err != nil {
+		return pingFail(env, err)
+	}
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(env.Stdout, "%s: warning: %s\n", rest[0], w)
+	}
+	for _, e := range rep.Errors {
+		fmt.Fprintf(env.Stdout, "%s: error: %s\n", rest[0], e)
+	}
+	if !rep.OK() {
+		fmt.Fprintf(env.Stdout, "%s: DAMAGED, %d errors (%d records readable)\n", rest[0], len(rep.Errors), rep.Records)
+		return 1
+	}
+	fmt.Fprintf(env.Stdout, "%s: ok, version %d, %d records\n", rest[0], pf.version, rep.Records)
+	return 0
+}

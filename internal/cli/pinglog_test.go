@@ -163,6 +163,11 @@ func TestPinglogDumpShared(t *testing.T) {
 			if out, errs, code := runPinglogCmd(t, "pinglog", "info", v4); code != 0 || !strings.Contains(out, "number_of_records: ") {
 				t.Fatalf("info: exit %d: %s%s", code, out, errs)
 			}
+			for _, p := range []string{path, v4} {
+				if out, errs, code := runPinglogCmd(t, "pinglog", "check", p); code != 0 || !strings.Contains(out, ": ok, version ") {
+					t.Fatalf("check %s: exit %d: %s%s", p, code, out, errs)
+				}
+			}
 		})
 	}
 }

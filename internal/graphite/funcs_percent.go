@@ -72,7 +72,9 @@ func asPercent(e *evaluator, a *args) ([]*series, error) {
 	default:
 		n := a.num(1, 0)
 		if len(list) > 0 {
-			totalValues = make([]float64, len(list[0].points()))
+			// graphite-web: [total] * len(seriesList[0]), the raw length
+			// even when normalize consolidated the series.
+			totalValues = make([]float64, len(list[0].values))
 			for i := range totalValues {
 				totalValues[i] = n
 			}

@@ -220,9 +220,10 @@ func transformNull(e *evaluator, a *args) ([]*series, error) {
 			}
 			values[i] = v
 		}
-		// graphite-web appends the new values and deletes the old ones,
-		// keeping the series' valuesPerPoint.
-		s.values = values
+		// graphite-web appends the new values, then deletes as many
+		// values from the front as it appended: when a longer reference
+		// series made more values than the series had, the tail remains.
+		s.values = append(append([]float64(nil), s.values...), values...)[len(values):]
 	}
 	return list, nil
 }

@@ -60,7 +60,7 @@ func TestRenderJSONMatchesGraphiteWeb(t *testing.T) {
 
 func runOracleJSON(t *testing.T, b *MemBackend, from, until, now int64, targets []string, opts []map[string]any) [][]string {
 	t.Helper()
-	raw := runOracleWith(t, b, from, until, now, targets, opts)
+	raw := runOracles(t, oracleReq{b: b, from: from, until: until, now: now, targets: targets, jsonOpts: opts})[0]
 	out := make([][]string, len(raw))
 	for i, r := range raw {
 		if err := json.Unmarshal(r, &out[i]); err != nil {

@@ -203,18 +203,17 @@ type oracleSeries struct {
 	Tags   map[string]string `json:"tags"`
 }
 
-func runOracle(t *testing.T, b *MemBackend, from, until, now int64, targets []string) []json.RawMessage {
-	t.Helper()
-	return runOracleWith(t, b, from, until, now, targets, nil)
+// oracleReq is one request to testdata/oracle.py.
+type oracleReq struct {
+	b                *MemBackend
+	from, until, now int64
+	targets          []string
+	jsonOpts         []map[string]any // with it, graphite-web's format=json texts
 }
 
-// runOracleWith runs testdata/oracle.py; with jsonOpts it returns
-// graphite-web's format=json text per target.
-func runOracleWith(t *testing.T, b *MemBackend, from, until, now int64, targets []string, jsonOpts []map[string]any) []json.RawMessage {
-	t.Helper()
-	py := testutil.Python(t, "graphite.render", "django", "pytz")
+func (r oracleReq) encode() map[string]any {
 	metrics := map[string]any{}
-	for name, s := range b.metrics {
+	for name, s := range r.b.metrics {
 		vals := make([]any, len(s.values))
 		for i, v := range s.values {
 			if !isNull(v) {
@@ -223,11 +222,23 @@ func runOracleWith(t *testing.T, b *MemBackend, from, until, now int64, targets 
 		}
 		metrics[name] = map[string]any{"start": s.start, "step": s.step, "values": vals}
 	}
-	req := map[string]any{"now": now, "from": from, "until": until, "xff": 0.0, "metrics": metrics, "targets": targets}
-	if jsonOpts != nil {
-		req["json"] = jsonOpts
+	m := map[string]any{"now": r.now, "from": r.from, "until": r.until, "xff": 0.0, "metrics": metrics, "targets": r.targets}
+	if r.jsonOpts != nil {
+		m["json"] = r.jsonOpts
 	}
-	in, _ := json.Marshal(req)
+	return m
+}
+
+// runOracles runs every request in one graphite-web process (Django's
+// start-up is most of the cost) and returns each answer per target.
+func runOracles(t *testing.T, reqs ...oracleReq) [][]json.RawMessage {
+	t.Helper()
+	py := testutil.Python(t, "graphite.render", "django", "pytz")
+	batch := make([]any, len(reqs))
+	for i, r := range reqs {
+		batch[i] = r.encode()
+	}
+	in, _ := json.Marshal(batch)
 	cmd := exec.Command(py, filepath.Join("testdata", "oracle.py"))
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
@@ -236,8 +247,8 @@ func runOracleWith(t *testing.T, b *MemBackend, from, until, now int64, targets 
 	if err != nil {
 		t.Fatalf("oracle: %v\n%s", err, stderr.String())
 	}
-	var res []json.RawMessage
-	if err := json.Unmarshal(out, &res); err != nil {
+	var res [][]json.RawMessage
+	if err := json.Unmarshal(out, &res); err != nil || len(res) != len(reqs) {
 		t.Fatalf("oracle output: %v", err)
 	}
 	return res
@@ -256,11 +267,17 @@ func evalForTest(b Backend, target string, from, until, now int64) ([]*series, e
 func TestFunctionsMatchGraphiteWeb(t *testing.T) {
 	b := testBackend()
 	now := testNow.Unix()
-	for _, rng := range []struct{ from, until int64 }{
+	ranges := []struct{ from, until int64 }{
 		{now - 3*3600, now},
 		{now - 86400 - 1234, now - 3600 + 17},
-	} {
-		res := runOracle(t, b, rng.from, rng.until, now, diffTargets)
+	}
+	var reqs []oracleReq
+	for _, rng := range ranges {
+		reqs = append(reqs, oracleReq{b: b, from: rng.from, until: rng.until, now: now, targets: diffTargets})
+	}
+	answers := runOracles(t, reqs...)
+	for r, rng := range ranges {
+		res := answers[r]
 		for i, target := range diffTargets {
 			got, err := evalForTest(b, target, rng.from, rng.until, now)
 			var want []oracleSeries

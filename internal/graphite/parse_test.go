@@ -119,6 +119,11 @@ func FuzzEvaluate(f *testing.F) {
 	f.Add("summarize(servers.*.cpu.*, '0s')")
 	f.Add("limit(servers.*, -1)")
 	f.Add("groupByNode(servers.*.cpu.*, 99, 'groupByNode')")
+	f.Add("percentileOfSeries(servers.*, -1)")
+	f.Add("exponentialMovingAverage(servers.*.cpu.*, -3)")
+	f.Add("integralByInterval(servers.*.cpu.*, '0s')")
+	f.Add("delay(servers.*.cpu.*, -99999)")
+	f.Add("substr(servers.*.cpu.*, -99, 99)")
 	b := testBackend()
 	now := testNow.Unix()
 	f.Fuzz(func(t *testing.T, target string) {

@@ -1,7 +1,8 @@
 """Differential oracle: evaluates render targets with graphite-web's own
 evaluator and functions (Debian's graphite-web) over an in-memory data set.
 
-Reads JSON on stdin:
+Reads JSON on stdin (one request, or a list of requests answered by a
+list of answers):
   {"now": int, "from": int, "until": int, "xff": float,
    "metrics": {name: {"start": int, "step": int, "values": [float|null]}},
    "targets": [str]}
@@ -23,10 +24,8 @@ from graphite.render import evaluator
 from graphite.render.datalib import TimeSeries
 from graphite.finders.utils import BaseFinder  # noqa: F401 (import check)
 
-req = json.load(sys.stdin)
-METRICS = req['metrics']
-for m in METRICS.values():  # whisper returns floats; JSON made integral ones ints
-    m['values'] = [None if v is None else float(v) for v in m['values']]
+REQS = json.load(sys.stdin)  # one request, or a list of them
+METRICS = {}
 
 
 def expand_braces(p):
@@ -92,29 +91,41 @@ def num(v):
 
 from graphite.render import views
 
-results = []
-for target in req['targets']:
-    ctx = {
-        'startTime': datetime.fromtimestamp(req['from'], tz),
-        'endTime': datetime.fromtimestamp(req['until'], tz),
-        'now': datetime.fromtimestamp(req['now'], tz),
-        'localOnly': False, 'template': {}, 'tzinfo': tz, 'forwardHeaders': {},
-        'sourceIdHeaders': {}, 'data': [], 'prefetched': {},
-        'xFilesFactor': req.get('xff', 0.0), 'targets': [target],
-    }
-    try:
-        out = []
-        if req.get('json') is not None:
-            texts = []
-            for opts in req['json']:
-                data = evaluator.evaluateTarget(dict(ctx, prefetched={}), target)
-                texts.append(views.renderViewJson(dict(opts), data).content.decode())
-            results.append(texts)
-            continue
-        for s in evaluator.evaluateTarget(ctx, target):
-            out.append({'name': s.name, 'start': s.start, 'end': s.end, 'step': s.step,
-                        'values': [num(v) for v in s], 'tags': {k: str(v) for k, v in s.tags.items()}})
-        results.append(out)
-    except Exception as e:  # the Go side only checks that it fails too
-        results.append({'error': '%s: %s' % (type(e).__name__, e)})
-json.dump(results, sys.stdout)
+
+def run(req):
+  global METRICS
+  METRICS = req['metrics']
+  for m in METRICS.values():  # whisper returns floats; JSON made integral ones ints
+    m['values'] = [None if v is None else float(v) for v in m['values']]
+  results = []
+  for target in req['targets']:
+      ctx = {
+          'startTime': datetime.fromtimestamp(req['from'], tz),
+          'endTime': datetime.fromtimestamp(req['until'], tz),
+          'now': datetime.fromtimestamp(req['now'], tz),
+          'localOnly': False, 'template': {}, 'tzinfo': tz, 'forwardHeaders': {},
+          'sourceIdHeaders': {}, 'data': [], 'prefetched': {},
+          'xFilesFactor': req.get('xff', 0.0), 'targets': [target],
+      }
+      try:
+          out = []
+          if req.get('json') is not None:
+              texts = []
+              for opts in req['json']:
+                  data = evaluator.evaluateTarget(dict(ctx, prefetched={}), target)
+                  texts.append(views.renderViewJson(dict(opts), data).content.decode())
+              results.append(texts)
+              continue
+          for s in evaluator.evaluateTarget(ctx, target):
+              out.append({'name': s.name, 'start': s.start, 'end': s.end, 'step': s.step,
+                          'values': [num(v) for v in s], 'tags': {k: str(v) for k, v in s.tags.items()}})
+          results.append(out)
+      except Exception as e:  # the Go side only checks that it fails too
+          results.append({'error': '%s: %s' % (type(e).__name__, e)})
+  return results
+
+
+if isinstance(REQS, list):
+    json.dump([run(r) for r in REQS], sys.stdout)
+else:
+    json.dump(run(REQS), sys.stdout)

@@ -19,7 +19,7 @@ func init() {
 }
 
 func findCorrupt(c *wctx, args []string) int {
-	p := &pyopt.ArgumentParser{Prog: c.prog, Description: "Find and (optionally) delete corrupt Whisper data files", Columns: c.columns(), Arguments: []*pyopt.Argument{
+	p := &pyopt.ArgumentParser{Prog: c.prog, Description: "Find and (optionally) delete corrupt Whisper data files", Columns: c.argparseColumns(), Arguments: []*pyopt.Argument{
 		{Flags: []string{"--delete-corrupt"}, Action: pyopt.StoreTrue, Help: "Delete reported files"},
 		{Flags: []string{"--verbose"}, Action: pyopt.StoreTrue, Help: "Display progress info"},
 		{Dest: "directories", Metavar: "WHISPER_DIR", Nargs: "+", Help: "Directory containing Whisper files"},

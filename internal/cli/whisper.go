@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/term"
 
 	"ringvault/internal/pyopt"
 	"ringvault/whisper"
@@ -103,6 +106,20 @@ func (c *wctx) columns() int {
 		return 0
 	}
 	return n
+}
+
+// argparseColumns is the width argparse formats for: $COLUMNS, else the
+// width of the terminal on stdout (shutil.get_terminal_size), else 80.
+func (c *wctx) argparseColumns() int {
+	if n := c.columns(); n > 0 {
+		return n
+	}
+	if f, ok := c.env.Stdout.(*os.File); ok {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	return 0
 }
 
 // parser returns an optparse parser for the tool. Options marked as

@@ -67,7 +67,7 @@ func whisperSetAggregation(c *wctx, args []string) int {
 }
 
 func whisperSetXFF(c *wctx, args []string) int {
-	p := &pyopt.ArgumentParser{Prog: c.prog, Description: "Set xFilesFactor for existing whisper file", Columns: c.columns(), Arguments: []*pyopt.Argument{
+	p := &pyopt.ArgumentParser{Prog: c.prog, Description: "Set xFilesFactor for existing whisper file", Columns: c.argparseColumns(), Arguments: []*pyopt.Argument{
 		{Metavar: "path", Help: "path to whisper file"},
 		{Dest: "xff", Metavar: "xFilesFactor", Type: pyopt.Float, Help: "new xFilesFactor, a float between 0 and 1"},
 	}}

@@ -108,6 +108,9 @@ func DecompressInto(out, src []byte, nthreads int) (int, error) {
 		return 0, fmt.Errorf("blosc: output buffer of %d bytes is smaller than the chunk's %d", len(out), h.Nbytes)
 	}
 	src = src[:h.Cbytes]
+	if h.Nbytes == 0 {
+		return 0, nil
+	}
 	if h.Memcpyed() {
 		return copy(out, src[HeaderSize:]), nil
 	}

@@ -62,6 +62,10 @@ func FuzzDecompress(f *testing.F) {
 		if n, err := DecompressedSize(src); err != nil || n != len(out1) {
 			t.Fatalf("decoded %d bytes, DecompressedSize %d, %v", len(out1), n, err)
 		}
+		into := make([]byte, len(out1))
+		if n, err := DecompressInto(into, src, 2); err != nil || n != len(out1) || !bytes.Equal(into, out1) {
+			t.Fatalf("DecompressInto = %d, %v; differs from Decompress", n, err)
+		}
 	})
 }
 

@@ -80,6 +80,26 @@ func TestLyingHeaders(t *testing.T) {
 	}
 }
 
+// TestEmptyChunkLyingBlocksize: an empty chunk is done at once, whatever
+// its other fields claim (as blosc_decompress), without allocating.
+func TestEmptyChunkLyingBlocksize(t *testing.T) {
+	src := chunkBytes(Header{Version: 2, VersionLZ: 1, Typesize: 1, Blocksize: MaxBlocksize, Cbytes: 16})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	n, err := DecompressInto(nil, src, 4)
+	out, err2 := Decompress(nil, src, 4)
+	runtime.ReadMemStats(&after)
+	if n != 0 || err != nil || len(out) != 0 || err2 != nil {
+		t.Fatalf("DecompressInto = %d, %v; Decompress = %d bytes, %v", n, err, len(out), err2)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 1<<20 {
+		t.Fatalf("allocated %d bytes for an empty chunk", got)
+	}
+	if _, err := DecompressInto(make([]byte, 10), chunkBytes(Header{Version: 2, VersionLZ: 1, Typesize: 1, Flags: FlagMemcpyed, Nbytes: 20, Blocksize: 20, Cbytes: 36}, make([]byte, 20)), 1); err == nil {
+		t.Fatal("DecompressInto accepted an output buffer shorter than nbytes")
+	}
+}
+
 // TestRoundTripProperties compresses random data of random sizes (0, below
 // the 128-byte memcpy limit, not multiples of the typesize, many blocks)
 // with random options and forced or heuristic block sizes; Decompress must

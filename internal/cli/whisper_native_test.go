@@ -178,3 +178,28 @@ func TestWhisperUpdateStdin(t *testing.T) {
 		t.Errorf("stdin update differs from argument update (or changed nothing)")
 	}
 }
+
+// TestWhisperResizeProgress checks that whisper-resize draws a progress bar
+// on a terminal (the size threshold lowered for the test) and none
+// elsewhere.
+func TestWhisperResizeProgress(t *testing.T) {
+	old := resizeBarMinPoints
+	resizeBarMinPoints = 0
+	defer func() { resizeBarMinPoints = old }()
+	for _, tty := range []bool{true, false} {
+		dir := copyFixtures(t)
+		t.Chdir(dir)
+		var out, errb bytes.Buffer
+		env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+			Now:        func() time.Time { return time.Unix(testNow, 0) },
+			Getenv:     func(string) string { return "" },
+			IsTerminal: func(w io.Writer) bool { return tty && w == &errb }}
+		if code := Main(env, []string{"whisper-resize", "day.wsp", "1m:2d", "1h:30d"}); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		bar := strings.Contains(errb.String(), "resize day.wsp [") && strings.HasSuffix(errb.String(), "\n")
+		if bar != tty {
+			t.Errorf("terminal %v: stderr %q", tty, errb.String())
+		}
+	}
+}

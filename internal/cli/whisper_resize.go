@@ -13,6 +13,12 @@ func init() {
 	registerWhisper(&whisperTool{Name: "resize", Peer: "whisper-resize", Summary: "change a file's archives, keeping its data (atomic)", Run: whisperResize})
 }
 
+// resizeBarMinPoints is the size from which whisper-resize shows a progress
+// bar on a terminal (1M points = 12 MB of data).
+var resizeBarMinPoints int64 = 1 << 20
+
+const pointBytes = 12
+
 func whisperResize(c *wctx, args []string) int {
 	p := c.parser("%prog path timePerPoint:timeToStore [timePerPoint:timeToStore]*\n\n"+retentionHelp, "", []*pyopt.Option{
 		{Long: "--xFilesFactor", Type: pyopt.Float, Help: "Change the xFilesFactor"},
@@ -78,14 +84,15 @@ func whisperResize(c *wctx, args []string) int {
 	} else {
 		newfile = tmp
 	}
-	// A progress bar on a terminal for big files (the bar draws only when
-	// enabled).
+	// A progress bar on a terminal for big files (whisper.Resize reports
+	// points; the bar shows their 12 bytes each).
 	var bar *progress.Bar
 	opts.Progress = func(done, total int64) {
 		if bar == nil {
-			bar = progress.New(c.env.Stderr, "resize "+path, total, c.env.IsTerminal != nil && c.env.IsTerminal(c.env.Stderr) && !vals.Bool("silent"))
+			show := total >= resizeBarMinPoints && !vals.Bool("silent") && c.env.IsTerminal != nil && c.env.IsTerminal(c.env.Stderr)
+			bar = progress.New(c.env.Stderr, "resize "+path, total*pointBytes, show)
 		}
-		bar.Add(done - bar.Done())
+		bar.Add(done*pointBytes - bar.Done())
 	}
 	say("Retrieving all data from the archives\n")
 	if newfile == tmp {

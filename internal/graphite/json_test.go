@@ -23,18 +23,29 @@ var jsonTargets = []string{
 // TestRenderJSONMatchesGraphiteWeb compares format=json byte for byte
 // with graphite-web's renderViewJson on the same series, with and without
 // maxDataPoints consolidation and noNullPoints.
-func TestRenderJSONMatchesGraphiteWeb(t *testing.T) {
-	b := testBackend()
+var jsonOptSets = []map[string]any{
+	{},
+	{"maxDataPoints": 100},
+	{"maxDataPoints": 7},
+	{"maxDataPoints": 1},
+	{"maxDataPoints": 50, "noNullPoints": true},
+}
+
+func jsonReq() oracleReq {
 	now := testNow.Unix()
-	from, until := now-6*3600-77, now-120
-	optSets := []map[string]any{
-		{},
-		{"maxDataPoints": 100},
-		{"maxDataPoints": 7},
-		{"maxDataPoints": 1},
-		{"maxDataPoints": 50, "noNullPoints": true},
+	return oracleReq{b: testBackend(), from: now - 6*3600 - 77, until: now - 120, now: now, targets: jsonTargets, jsonOpts: jsonOptSets}
+}
+
+func TestRenderJSONMatchesGraphiteWeb(t *testing.T) {
+	sa := sharedOracle(t)
+	b, from, until, now := sa.jsonReq.b, sa.jsonReq.from, sa.jsonReq.until, sa.jsonReq.now
+	optSets := jsonOptSets
+	texts := make([][]string, len(sa.json[0]))
+	for i, r := range sa.json[0] {
+		if err := json.Unmarshal(r, &texts[i]); err != nil {
+			t.Fatalf("%s: %s", jsonTargets[i], r)
+		}
 	}
-	texts := runOracleJSON(t, b, from, until, now, jsonTargets, optSets)
 	for o, opts := range optSets {
 		for i, target := range jsonTargets {
 			want := texts[i]
@@ -56,16 +67,4 @@ func TestRenderJSONMatchesGraphiteWeb(t *testing.T) {
 			}
 		}
 	}
-}
-
-func runOracleJSON(t *testing.T, b *MemBackend, from, until, now int64, targets []string, opts []map[string]any) [][]string {
-	t.Helper()
-	raw := runOracles(t, oracleReq{b: b, from: from, until: until, now: now, targets: targets, jsonOpts: opts})[0]
-	out := make([][]string, len(raw))
-	for i, r := range raw {
-		if err := json.Unmarshal(r, &out[i]); err != nil {
-			t.Fatalf("%s: %s", targets[i], r)
-		}
-	}
-	return out
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -264,18 +265,57 @@ func evalForTest(b Backend, target string, from, until, now int64) ([]*series, e
 	return e.evalTarget(x)
 }
 
-func TestFunctionsMatchGraphiteWeb(t *testing.T) {
-	b := testBackend()
+func fixedRanges() []struct{ from, until int64 } {
 	now := testNow.Unix()
-	ranges := []struct{ from, until int64 }{
+	return []struct{ from, until int64 }{
 		{now - 3*3600, now},
 		{now - 86400 - 1234, now - 3600 + 17},
 	}
-	var reqs []oracleReq
-	for _, rng := range ranges {
-		reqs = append(reqs, oracleReq{b: b, from: rng.from, until: rng.until, now: now, targets: diffTargets})
+}
+
+// sharedAnswers are graphite-web's answers for every differential test,
+// computed in one Python process on first use.
+type sharedAnswers struct {
+	fixed, random, json [][]json.RawMessage
+	fixedB              *MemBackend
+	randomReqs          []oracleReq
+	jsonReq             oracleReq
+}
+
+var (
+	sharedOnce sync.Once
+	shared     *sharedAnswers
+)
+
+func sharedOracle(t *testing.T) *sharedAnswers {
+	t.Helper()
+	testutil.Python(t, "graphite.render", "django", "pytz")
+	sharedOnce.Do(func() {
+		sa := &sharedAnswers{fixedB: testBackend(), randomReqs: randomReqs(), jsonReq: jsonReq()}
+		now := testNow.Unix()
+		var reqs []oracleReq
+		for _, rng := range fixedRanges() {
+			reqs = append(reqs, oracleReq{b: sa.fixedB, from: rng.from, until: rng.until, now: now, targets: diffTargets})
+		}
+		reqs = append(reqs, sa.randomReqs...)
+		reqs = append(reqs, sa.jsonReq)
+		all := runOracles(t, reqs...)
+		nf, nr := len(fixedRanges()), len(sa.randomReqs)
+		sa.fixed, sa.random, sa.json = all[:nf], all[nf:nf+nr], all[nf+nr:]
+		shared = sa
+	})
+	if shared == nil {
+		t.Fatal("graphite-web oracle failed in an earlier test")
 	}
-	answers := runOracles(t, reqs...)
+	return shared
+}
+
+func TestFunctionsMatchGraphiteWeb(t *testing.T) {
+	sa := sharedOracle(t)
+	b := sa.fixedB
+	now := testNow.Unix()
+	answers := sharedOracle(t).fixed
+	ranges := fixedRanges()
 	for r, rng := range ranges {
 		res := answers[r]
 		for i, target := range diffTargets {

@@ -50,21 +50,25 @@ func randomBackend(seed uint64) *MemBackend {
 	return b
 }
 
+var randomSeeds = []uint64{1, 2}
+
+func randomReqs() []oracleReq {
+	now := testNow.Unix()
+	var reqs []oracleReq
+	for _, seed := range randomSeeds {
+		reqs = append(reqs, oracleReq{b: randomBackend(seed), from: now - 3*3600 - int64(seed)*37, until: now - int64(seed)*11, now: now, targets: diffTargets})
+	}
+	return reqs
+}
+
 // TestFunctionsMatchGraphiteWebRandom repeats the differential test of
 // every target on random data.
 func TestFunctionsMatchGraphiteWebRandom(t *testing.T) {
-	seeds := []uint64{1, 2}
-	if testing.Short() {
-		seeds = seeds[:1]
-	}
-	now := testNow.Unix()
-	var reqs []oracleReq
-	for _, seed := range seeds {
-		reqs = append(reqs, oracleReq{b: randomBackend(seed), from: now - 3*3600 - int64(seed)*37, until: now - int64(seed)*11, now: now, targets: diffTargets})
-	}
-	answers := runOracles(t, reqs...)
-	for k, seed := range seeds {
-		b, from, until := reqs[k].b, reqs[k].from, reqs[k].until
+	sa := sharedOracle(t)
+	reqs, answers := sa.randomReqs, sa.random
+	for k, req := range reqs {
+		seed := randomSeeds[k]
+		b, from, until, now := req.b, req.from, req.until, req.now
 		res := answers[k]
 		for i, target := range diffTargets {
 			got, err := evalForTest(b, target, from, until, now)

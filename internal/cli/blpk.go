@@ -593,6 +593,10 @@ func blpkInfo(env *Env, log *blpkLog, path string) int {
 	if err != nil {
 		return blpkReadError(env, log, path, err)
 	}
+	if log.debug {
+		blpkDebugBeginning(log, f.Reader)
+		blpkDebugBloscHeader(log, bh[:])
+	}
 	h := f.Header()
 	log.normal("%s", blpkHeaderText(h))
 	if offs := f.Offsets(); len(offs) > 0 {

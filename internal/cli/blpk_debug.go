@@ -105,6 +105,31 @@ func blpkDebugCompress(log *blpkLog, a *blpkArgs, o *bloscpack.Options, h bloscp
 // the header and offsets, then for every chunk its Blosc header, digest
 // check and sizes.
 func blpkDebugDecompress(log *blpkLog, r *bloscpack.Reader) {
+	blpkDebugBeginning(log, r)
+	h := r.Header()
+	r.OnChunk = func(i int, chunk, digest []byte, n int) {
+		blpkDebugBloscHeader(log, chunk)
+		last := ""
+		if int64(i) == h.NChunks-1 {
+			last = " (last)"
+		}
+		log.normal("decompressing chunk '%d'%s", i, last)
+		if len(digest) > 0 {
+			log.normal("checksum OK (%s): %s", h.Checksum, bloscpack.PyBytesRepr(digest))
+		}
+		log.normal("chunk handled, in: %s out: %s", bloscpack.DoublePrettySize(int64(len(chunk))), bloscpack.DoublePrettySize(int64(n)))
+	}
+}
+
+// blpkDebugBloscHeader is _read_compressed_chunk_fp's debug line.
+func blpkDebugBloscHeader(log *blpkLog, chunk []byte) {
+	log.normal("blosc_header: OrderedDict([('version', %d), ('versionlz', %d), ('flags', %d), ('typesize', %d), ('nbytes', %d), ('blocksize', %d), ('ctbytes', %d)])",
+		chunk[0], chunk[1], chunk[2], chunk[3], binary.LittleEndian.Uint32(chunk[4:]), binary.LittleEndian.Uint32(chunk[8:]), binary.LittleEndian.Uint32(chunk[12:]))
+}
+
+// blpkDebugBeginning is _read_beginning's debug output: header, metadata
+// and offsets.
+func blpkDebugBeginning(log *blpkLog, r *bloscpack.Reader) {
 	h := r.Header()
 	raw := h.Encode(nil)
 	log.normal("reading bloscpack header")
@@ -135,18 +160,5 @@ func blpkDebugDecompress(log *blpkLog, r *bloscpack.Reader) {
 		}
 		log.normal("Read raw offsets: %s", bloscpack.PyBytesRepr(slots))
 		log.normal("Offsets: [%s]", strings.Join(parts, ", "))
-	}
-	r.OnChunk = func(i int, chunk, digest []byte, n int) {
-		log.normal("blosc_header: OrderedDict([('version', %d), ('versionlz', %d), ('flags', %d), ('typesize', %d), ('nbytes', %d), ('blocksize', %d), ('ctbytes', %d)])",
-			chunk[0], chunk[1], chunk[2], chunk[3], binary.LittleEndian.Uint32(chunk[4:]), binary.LittleEndian.Uint32(chunk[8:]), binary.LittleEndian.Uint32(chunk[12:]))
-		last := ""
-		if int64(i) == h.NChunks-1 {
-			last = " (last)"
-		}
-		log.normal("decompressing chunk '%d'%s", i, last)
-		if len(digest) > 0 {
-			log.normal("checksum OK (%s): %s", h.Checksum, bloscpack.PyBytesRepr(digest))
-		}
-		log.normal("chunk handled, in: %s out: %s", bloscpack.DoublePrettySize(int64(len(chunk))), bloscpack.DoublePrettySize(int64(n)))
 	}
 }

@@ -16,7 +16,7 @@ func Sentinel(width int) uint64 {
 
 // LegacyHeader4 returns a version-4 header for records converted from a
 // version 2/3 log with width-byte latencies: times in seconds, values the
-// stored integers, Lost for the timeout sentinel. For 2-byte logs the
+// stored integers, Lost and Timeout for the timeout sentinel. For 2-byte logs the
 // latency is Value/65534 seconds (database.py's encoding); for other
 // widths the unit is not defined by the original and Scale is 1.
 func LegacyHeader4(width int, records uint64, created int64) Header4 {
@@ -37,7 +37,7 @@ func FromLegacy(recs []Record, width int) []Record4 {
 	s := Sentinel(width)
 	for i, r := range recs {
 		if r.Value == s {
-			out[i] = Record4{Time: int64(r.Time), Lost: true}
+			out[i] = Record4{Time: int64(r.Time), Lost: true, Timeout: true}
 		} else {
 			out[i] = Record4{Time: int64(r.Time), Value: float64(r.Value)}
 		}

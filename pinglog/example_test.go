@@ -22,7 +22,7 @@ func Example() {
 	for i := int64(0); i < 60; i++ {
 		r := pinglog.Record4{Time: 1_700_000_000 + i, Value: 0.350 + float64(i%5)/1000}
 		if i == 30 {
-			r = pinglog.Record4{Time: 1_700_000_000 + i, Lost: true}
+			r = pinglog.Record4{Time: 1_700_000_000 + i, Lost: true, Timeout: true}
 		}
 		if err := l.Append(r); err != nil {
 			panic(err)
@@ -33,5 +33,5 @@ func Example() {
 	}
 	r, ok, err := l.Find(1_700_000_030)
 	fmt.Println(r, ok, err, l.Len())
-	// Output: {1700000030 0 true} true <nil> 60
+	// Output: {1700000030 0 true true} true <nil> 60
 }

@@ -17,7 +17,7 @@ func genRecord(t int64) Record4 {
 	h := uint64(t) * 0x9e3779b97f4a7c15
 	h ^= h >> 29
 	if h%100 == 0 {
-		return Record4{Time: t, Lost: true}
+		return Record4{Time: t, Lost: true, Timeout: h%300 != 0}
 	}
 	return Record4{Time: t, Value: float64(350+int64(h%40)) / 1000}
 }

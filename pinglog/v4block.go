@@ -10,11 +10,14 @@ import (
 
 // Record4 is one version-4 record: a probe at Time (in the header's
 // TimeUnit) that measured Value (× Scale, in LatencyUnit) or got no reply
-// (Lost; Value is then 0).
+// (Lost; Value is then 0). Timeout tells a lost probe that timed out (no
+// answer before the deadline) from one that failed (refused, unreachable);
+// it implies Lost.
 type Record4 struct {
-	Time  int64
-	Value float64
-	Lost  bool
+	Time    int64
+	Value   float64
+	Lost    bool
+	Timeout bool
 }
 
 // blockInfo describes one valid block of the ring.
@@ -45,14 +48,18 @@ type blockCodec struct {
 // lost record carries the previous value so it costs almost nothing.
 func (c *blockCodec) encode(o binary.ByteOrder, seq uint64, recs []Record4, sealed bool) []byte {
 	c.ts, c.vs = c.ts[:0], c.vs[:0]
-	var lost []int
+	var lost []int // index<<1 | timeout
 	prev := 0.0
 	mn, mx := int64(math.MaxInt64), int64(math.MinInt64)
 	for i, r := range recs {
 		c.ts = append(c.ts, r.Time)
 		mn, mx = min(mn, r.Time), max(mx, r.Time)
 		if r.Lost {
-			lost = append(lost, i)
+			t := 0
+			if r.Timeout {
+				t = 1
+			}
+			lost = append(lost, i<<1|t)
 			c.vs = append(c.vs, prev)
 			continue
 		}
@@ -62,8 +69,9 @@ func (c *blockCodec) encode(o binary.ByteOrder, seq uint64, recs []Record4, seal
 	b := append(c.buf[:0], make([]byte, v4BlockHead)...)
 	b = binary.AppendUvarint(b, uint64(len(lost)))
 	last := -1
-	for _, i := range lost {
-		b = binary.AppendUvarint(b, uint64(i-last))
+	for _, it := range lost {
+		i := it >> 1
+		b = binary.AppendUvarint(b, uint64(i-last)<<1|uint64(it&1))
 		last = i
 	}
 	b, _ = c.enc.AppendBlock(b, c.ts, c.vs) // lengths match by construction
@@ -118,15 +126,16 @@ func (c *blockCodec) decode(bi blockInfo, b []byte, out []Record4) ([]Record4, e
 		return out, corrupt(off, "block loss list", "count %d, header says %d", nl, bi.Lost)
 	}
 	p = p[k:]
-	lost := make([]int, 0, nl)
+	lost := make([]int, 0, nl) // index<<1 | timeout
 	idx := -1
 	for j := uint64(0); j < nl; j++ {
 		g, k := binary.Uvarint(p)
-		if k <= 0 || g == 0 || uint64(idx)+g >= uint64(bi.Count) {
+		gap := g >> 1
+		if k <= 0 || gap == 0 || uint64(idx)+gap >= uint64(bi.Count) {
 			return out, corrupt(off, "block loss list", "bad index gap")
 		}
-		idx += int(g)
-		lost = append(lost, idx)
+		idx += int(gap)
+		lost = append(lost, idx<<1|int(g&1))
 		p = p[k:]
 	}
 	var err error
@@ -138,9 +147,9 @@ func (c *blockCodec) decode(bi blockInfo, b []byte, out []Record4) ([]Record4, e
 		return out, corrupt(off, "block samples", "%d samples, header says %d", len(c.ts), bi.Count)
 	}
 	for i, t := range c.ts {
-		if len(lost) > 0 && lost[0] == i {
+		if len(lost) > 0 && lost[0]>>1 == i {
+			out = append(out, Record4{Time: t, Lost: true, Timeout: lost[0]&1 == 1})
 			lost = lost[1:]
-			out = append(out, Record4{Time: t, Lost: true})
 			continue
 		}
 		out = append(out, Record4{Time: t, Value: c.vs[i]})

@@ -13,8 +13,8 @@ func (l *Log4) Append(r Record4) error {
 	if l.ro {
 		return ErrReadOnly
 	}
-	if r.Lost {
-		r.Value = 0
+	if r.Lost || r.Timeout {
+		r.Lost, r.Value = true, 0
 	} else if math.IsNaN(r.Value) {
 		return fmt.Errorf("%w: NaN latency at time %d (use Lost)", ErrRange, r.Time)
 	}

@@ -132,7 +132,7 @@ func runPing(ctx context.Context, env *Env, o *pingOpts, targets []string) int {
 				fmt.Fprintf(env.Stdout, "%s seq=%d time=%.3f ms\n", r.Target, r.Seq, ms)
 			}
 		}
-		if err := logs[r.Target].Append(r.Time, ms, r.Lost); err != nil {
+		if err := logs[r.Target].Append(r.Time, ms, r.Lost, errors.Is(r.Err, prober.ErrTimeout)); err != nil {
 			return fmt.Errorf("%s: %w", r.Target, err)
 		}
 		carbon.send(r, ms)
@@ -208,7 +208,7 @@ func pingLogName(target string) string {
 
 // pingSink is one target's log.
 type pingSink interface {
-	Append(t time.Time, ms float64, lost bool) error
+	Append(t time.Time, ms float64, lost, timeout bool) error
 	Flush() error
 	Close() error
 }
@@ -218,13 +218,13 @@ type v4Sink struct {
 	ms bool // times in milliseconds
 }
 
-func (s *v4Sink) Append(t time.Time, ms float64, lost bool) error {
+func (s *v4Sink) Append(t time.Time, ms float64, lost, timeout bool) error {
 	ts := t.Unix()
 	if s.ms {
 		ts = t.UnixMilli()
 	}
 	if lost {
-		return s.l.Append(pinglog.Record4{Time: ts, Lost: true})
+		return s.l.Append(pinglog.Record4{Time: ts, Lost: true, Timeout: timeout})
 	}
 	return s.l.Append(pinglog.Record4{Time: ts, Value: ms})
 }
@@ -233,7 +233,7 @@ func (s *v4Sink) Close() error { return s.l.Close() }
 
 type v3Sink struct{ l *pinglog.Log3 }
 
-func (s *v3Sink) Append(t time.Time, ms float64, lost bool) error {
+func (s *v3Sink) Append(t time.Time, ms float64, lost, _ bool) error {
 	return s.l.Append(uint32(t.Unix()), uint64(pinglog.SecondsToShort(ms/1000, !lost)))
 }
 func (s *v3Sink) Flush() error { return s.l.Sync() }

@@ -28,7 +28,8 @@ func pinglogDump(env *Env, args []string) int {
 		return pingFail(env, err)
 	}
 	defer pf.Close()
-	var rows [][2]any // timestamp, value (nil for lost)
+	var rows [][2]any         // timestamp, value (nil for lost)
+	var timeouts map[int]bool // rows of v4 losses that were timeouts
 	if pf.v4 != nil {
 		recs, err := pf.v4.Records()
 		if err != nil {
@@ -36,6 +37,12 @@ func pinglogDump(env *Env, args []string) int {
 		}
 		for _, r := range recs {
 			if r.Lost {
+				if r.Timeout {
+					if timeouts == nil {
+						timeouts = map[int]bool{}
+					}
+					timeouts[len(rows)] = true
+				}
 				rows = append(rows, [2]any{r.Time, nil})
 			} else {
 				rows = append(rows, [2]any{r.Time, pingJSONFloat(r.Value)})
@@ -60,8 +67,12 @@ func pinglogDump(env *Env, args []string) int {
 			fmt.Fprintf(w, "%d,%s\n", r[0], pingCell(r[1], ""))
 		}
 	default:
-		for _, r := range rows {
-			fmt.Fprintf(w, "%d %s\n", r[0], pingCell(r[1], "lost"))
+		for i, r := range rows {
+			lost := "lost"
+			if timeouts[i] {
+				lost = "timeout"
+			}
+			fmt.Fprintf(w, "%d %s\n", r[0], pingCell(r[1], lost))
 		}
 	}
 	if err == nil {

@@ -54,8 +54,8 @@ func TestTCPProbe(t *testing.T) {
 		t.Fatal("closed port answered")
 	}
 	// A deadline already past is a timeout, not a hang.
-	if _, err := open.Probe(0, time.Now().Add(-time.Second)); err == nil {
-		t.Fatal("past deadline: no error")
+	if _, err := open.Probe(0, time.Now().Add(-time.Second)); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("past deadline: %v, want ErrTimeout", err)
 	}
 }
 

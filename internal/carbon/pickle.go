@@ -4,13 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"math"
-	"math/big"
 	"strconv"
 	"unicode/utf8"
-
-	"github.com/nlpodyssey/gopickle/pickle"
-	"github.com/nlpodyssey/gopickle/types"
 )
 
 // maxLongBytes bounds LONG1/LONG4 payloads and LONG text: a float64 never
@@ -26,26 +21,20 @@ const maxLongBytes = 160
 //
 // Before decoding, every opcode is checked against the safe subset and
 // every length against the frame, so a hostile frame is refused with
-// ErrInvalidPickle without allocating more than the frame's size.
+// ErrInvalidPickle without allocating more than a small multiple of the
+// frame's size.
 func ParsePickle(data []byte, now int64, dst []Metric) (out []Metric, skipped int, err error) {
-	hasV, err := scanPickle(data)
-	if err != nil {
+	if _, err := scanPickle(data); err != nil {
 		return dst, 0, err
 	}
-	if hasV {
-		data = rewriteUnicodeOps(data)
-	}
-	u := pickle.NewUnpickler(bytes.NewReader(data))
-	u.FindClass = func(module, name string) (any, error) {
-		return nil, fmt.Errorf("%w: global %s.%s refused", ErrInvalidPickle, module, name)
-	}
-	obj, err := u.Load()
+	var u unpickler
+	obj, err := u.load(data)
 	if err != nil {
 		return dst, 0, fmt.Errorf("%w: %v", ErrInvalidPickle, err)
 	}
-	items, ok := sequence(obj)
+	items, ok := obj.items()
 	if !ok {
-		return dst, 0, fmt.Errorf("%w: payload is %T, want a list of (path, (timestamp, value))", ErrInvalidPickle, obj)
+		return dst, 0, fmt.Errorf("%w: payload is not a list of (path, (timestamp, value))", ErrInvalidPickle)
 	}
 	for _, raw := range items {
 		m, ok := pickledMetric(raw, now)
@@ -60,29 +49,21 @@ func ParsePickle(data []byte, now int64, dst []Metric) (out []Metric, skipped in
 
 // pickledMetric destructures (metric, (timestamp, value)) and converts
 // both numbers with Python's float().
-func pickledMetric(raw any, now int64) (Metric, bool) {
-	pair, ok := sequence(raw)
-	if !ok || len(pair) != 2 {
+func pickledMetric(raw pval, now int64) (Metric, bool) {
+	pair, ok := raw.items()
+	if !ok || len(pair) != 2 || (pair[0].k != pStr && pair[0].k != pBytes) {
 		return Metric{}, false
 	}
-	var name string
-	switch n := pair[0].(type) {
-	case string:
-		name = n
-	case []byte:
-		name = string(n)
-	default:
-		return Metric{}, false
-	}
+	name := pair[0].s
 	if !utf8.ValidString(name) {
 		return Metric{}, false
 	}
-	point, ok := sequence(pair[1])
+	point, ok := pair[1].items()
 	if !ok || len(point) != 2 {
 		return Metric{}, false
 	}
-	t, ok1 := pyFloat(point[0])
-	v, ok2 := pyFloat(point[1])
+	t, ok1 := pyFloatVal(point[0])
+	v, ok2 := pyFloatVal(point[1])
 	if !ok1 || !ok2 || v != v {
 		return Metric{}, false
 	}
@@ -91,42 +72,6 @@ func pickledMetric(raw any, now int64) (Metric, bool) {
 		return Metric{}, false
 	}
 	return Metric{Name: name, Timestamp: ts, Value: v}, true
-}
-
-func sequence(o any) ([]any, bool) {
-	switch s := o.(type) {
-	case *types.List:
-		return []any(*s), true
-	case *types.Tuple:
-		return []any(*s), true
-	}
-	return nil, false
-}
-
-// pyFloat is Python's float(x) for the types the safe unpickler yields.
-func pyFloat(o any) (float64, bool) {
-	switch x := o.(type) {
-	case float64:
-		return x, true
-	case int:
-		return float64(x), true
-	case bool:
-		if x {
-			return 1, true
-		}
-		return 0, true
-	case *big.Int:
-		f, acc := new(big.Float).SetInt(x).Float64()
-		if math.IsInf(f, 0) && acc != big.Exact {
-			return 0, false // Python raises OverflowError
-		}
-		return f, true
-	case string:
-		return parsePyFloat(bytes.TrimFunc([]byte(x), isPySpace))
-	case []byte:
-		return parsePyFloat(bytes.TrimFunc(x, isPySpace))
-	}
-	return 0, false
 }
 
 // scanPickle walks the opcodes of data like pickletools.genops, refusing
@@ -159,32 +104,6 @@ func scanPickle(data []byte) (hasV bool, err error) {
 		}
 	}
 	return false, fmt.Errorf("%w: no STOP opcode before the end of the frame", ErrInvalidPickle)
-}
-
-// rewriteUnicodeOps replaces every UNICODE opcode (raw-unicode-escape text
-// up to a newline) by BINUNICODE with the decoded UTF-8, so the unpickler
-// sees the string Python would. data has passed scanPickle.
-func rewriteUnicodeOps(data []byte) []byte {
-	out := make([]byte, 0, len(data)+len(data)/2)
-	i := 0
-	for i < len(data) {
-		op := data[i]
-		n, _ := pickleArgLen(op, data[i+1:])
-		if op == '.' {
-			return append(out, op) // scanPickle stopped here too
-		}
-		if op != 'V' {
-			out = append(out, data[i:i+1+n]...)
-			i += 1 + n
-			continue
-		}
-		s := decodeRawUnicodeEscape(data[i+1 : i+n]) // without the newline
-		out = append(out, 'X')
-		out = binary.LittleEndian.AppendUint32(out, uint32(len(s)))
-		out = append(out, s...)
-		i += 1 + n
-	}
-	return out
 }
 
 // decodeRawUnicodeEscape is Python's raw-unicode-escape codec: each byte is

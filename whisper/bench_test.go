@@ -146,3 +146,25 @@ func BenchmarkOpenUpdateCloseNoMmap(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
 }
+
+// BenchmarkOpenFetchClose1Day is python's fetch(path, ...) as a whole:
+// open, parse the header, read one day (8,640 values), close.
+func BenchmarkOpenFetchClose1Day(b *testing.B) {
+	w := benchFile(b)
+	fillDay(b, w)
+	path := w.Name()
+	var s Series
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f, err := Open(path, &OpenOptions{ReadOnly: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := f.FetchInto(&s, benchNow-86400, benchNow, benchNow, nil); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+	}
+	b.ReportMetric(float64(b.N*s.Len())/b.Elapsed().Seconds(), "points/s")
+}

@@ -213,10 +213,10 @@ func drawGraph(r *renderRequest, data []*series) ([]byte, error) {
 		c.Title = strings.TrimSpace(g.title + " (no data)")
 		c.TitleStyle.Hidden = false
 	}
-	if !g.hideLegend && !g.graphOnly && len(legend) > 0 && len(legend) <= 10 {
-		lc := c
-		lc.Series = legend
-		c.Elements = []chart.Renderable{chart.LegendThin(&lc, chart.Style{FillColor: g.bg, FontColor: g.fg, StrokeColor: g.fg})}
+	if !g.hideLegend && !g.graphOnly && len(legend) > 0 {
+		rows := legendRows(legend, g.width)
+		c.Background.Padding.Bottom += len(rows)*legendRowHeight + 4
+		c.Elements = []chart.Renderable{drawLegend(g, rows)}
 	}
 	var buf bytes.Buffer
 	provider := chart.PNG
@@ -298,4 +298,66 @@ func lineStyle(g graphOptions, s *series, k int) chart.Style {
 		st.StrokeDashArray = []float64{d, d}
 	}
 	return st
+}
+
+// legendRowHeight is the height of one legend line in pixels.
+const legendRowHeight = 14
+
+// legendEntry is one series in the legend.
+type legendEntry struct {
+	name  string
+	color drawing.Color
+}
+
+// legendRows lays the entries out left to right below the graph, as
+// graphite does, wrapping to the image width (text width estimated at
+// 6 px per character of the 8 pt font).
+func legendRows(series []chart.Series, width int) [][]legendEntry {
+	var rows [][]legendEntry
+	x := 0
+	for _, s := range series {
+		cs := s.(chart.ContinuousSeries)
+		e := legendEntry{name: cs.Name, color: cs.Style.StrokeColor}
+		w := 16 + 6*len([]rune(e.name))
+		if len(rows) == 0 || x+w > width-10 && x > 0 {
+			rows = append(rows, nil)
+			x = 0
+		}
+		rows[len(rows)-1] = append(rows[len(rows)-1], e)
+		x += w
+	}
+	return rows
+}
+
+// drawLegend draws a color box and the name of every series under the
+// graph (go-chart's own legends paint a white box behind the text).
+func drawLegend(g graphOptions, rows [][]legendEntry) chart.Renderable {
+	return func(r chart.Renderer, cb chart.Box, defaults chart.Style) {
+		font, err := chart.GetDefaultFont()
+		if err != nil {
+			return
+		}
+		r.SetFont(font)
+		r.SetFontSize(8)
+		r.SetFontColor(g.fg)
+		y := g.height - len(rows)*legendRowHeight
+		for _, row := range rows {
+			x := 10
+			for _, e := range row {
+				r.SetFillColor(e.color)
+				r.SetStrokeColor(e.color)
+				r.SetStrokeWidth(1)
+				r.MoveTo(x, y+2)
+				r.LineTo(x+8, y+2)
+				r.LineTo(x+8, y+10)
+				r.LineTo(x, y+10)
+				r.Close()
+				r.FillStroke()
+				r.SetFontColor(g.fg)
+				r.Text(e.name, x+12, y+10)
+				x += 16 + 6*len([]rune(e.name))
+			}
+			y += legendRowHeight
+		}
+	}
 }

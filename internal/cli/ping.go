@@ -32,8 +32,9 @@ unprivileged datagram ICMP where /proc/sys/net/ipv4/ping_group_range allows
 it, a raw socket otherwise, which needs root or CAP_NET_RAW) or
 tcp://HOST:PORT / HOST:PORT (TCP connect time; a refused or unanswered
 connection is a loss). With --carbon, latency and loss also go to a carbon
-plaintext listener (such as ringvault serve) as
-PREFIX.TARGET.latency_ms and PREFIX.TARGET.loss. SIGINT or SIGTERM stops
+plaintext listener (such as ringvault serve) as PREFIX.TARGET.latency_ms
+and PREFIX.TARGET.loss (0 or 1), TARGET with every character other than
+letters, digits and - turned into _ (127.0.0.1 -> 127_0_0_1). SIGINT or SIGTERM stops
 after the current round and flushes every log.`
 
 type pingOpts struct {
@@ -313,7 +314,8 @@ func (c *carbonSink) send(r prober.Result, ms float64) {
 	if c.addr == "" {
 		return
 	}
-	name := c.prefix + "." + strings.TrimSuffix(pingLogName(r.Target), ".ping")
+	// One path node per target: dots (IP addresses, host names) become _.
+	name := c.prefix + "." + strings.ReplaceAll(strings.TrimSuffix(pingLogName(r.Target), ".ping"), ".", "_")
 	loss := 0
 	lines := ""
 	if r.Lost {

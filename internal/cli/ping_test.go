@@ -112,7 +112,7 @@ func TestPingTCPIntoLogsAndCarbon(t *testing.T) {
 		var lat, loss int
 		for _, l := range lines {
 			f := strings.Fields(l)
-			if len(f) != 3 || !strings.HasPrefix(f[0], "ping.") {
+			if len(f) != 3 || strings.Count(f[0], ".") != 2 || !strings.HasPrefix(f[0], "ping.tcp___127_0_0_1_") && !strings.HasPrefix(f[0], "ping.127_0_0_1_") {
 				t.Fatalf("carbon line %q", l)
 			}
 			switch {

@@ -279,6 +279,10 @@ func bitshuffleBlock(ts int, dst, src, tmp []byte) {
 		row := tmp[j*n : j*n+n]
 		out := dst[j*n : j*n+n] // the 8 bit rows of byte j, n8 bytes each
 		w := 0
+		if fastShuffle {
+			bitshuffleRows(out, row, n8, n8/8)
+			w = n8 &^ 7
+		}
 		for ; w+8 <= n8; w += 8 {
 			r := row[8*w : 8*w+64]
 			c0, c1, c2, c3, c4, c5, c6, c7 := transpose8(
@@ -320,6 +324,10 @@ func bitunshuffleBlock(ts int, dst, src, tmp []byte) {
 		in := src[j*n : j*n+n]
 		row := tmp[j*n : j*n+n]
 		w := 0
+		if fastShuffle {
+			bitunshuffleRows(row, in, n8, n8/8)
+			w = n8 &^ 7
+		}
 		for ; w+8 <= n8; w += 8 {
 			c0, c1, c2, c3, c4, c5, c6, c7 := transpose8(
 				le64(in[w:]), le64(in[n8+w:]), le64(in[2*n8+w:]), le64(in[3*n8+w:]),

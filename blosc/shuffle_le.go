@@ -134,3 +134,85 @@ func lzMatchEnd(in []byte, ip, ref, bound int) int {
 	}
 	return bound
 }
+
+// bitshuffleRows writes the 8 bit rows (n8 bytes each, into out) of the
+// first 64*groups bytes of one byte row.
+func bitshuffleRows(out, row []byte, n8, groups int) {
+	if groups == 0 {
+		return
+	}
+	_ = row[64*groups-1]
+	_ = out[7*n8+8*groups-1]
+	r := unsafe.Pointer(unsafe.SliceData(row))
+	o := unsafe.Pointer(unsafe.SliceData(out))
+	un8 := uintptr(n8)
+	for w := uintptr(0); w < uintptr(8*groups); w += 8 {
+		p := unsafe.Add(r, 8*w)
+		a0, a1, a2, a3 := transposeBits8x8(load64(p, 0)), transposeBits8x8(load64(p, 8)), transposeBits8x8(load64(p, 16)), transposeBits8x8(load64(p, 24))
+		a4, a5, a6, a7 := transposeBits8x8(load64(p, 32)), transposeBits8x8(load64(p, 40)), transposeBits8x8(load64(p, 48)), transposeBits8x8(load64(p, 56))
+		t0 := a0&m8 | (a1&m8)<<8
+		t1 := a0>>8&m8 | a1&^m8
+		t2 := a2&m8 | (a3&m8)<<8
+		t3 := a2>>8&m8 | a3&^m8
+		t4 := a4&m8 | (a5&m8)<<8
+		t5 := a4>>8&m8 | a5&^m8
+		t6 := a6&m8 | (a7&m8)<<8
+		t7 := a6>>8&m8 | a7&^m8
+		u0 := t0&m16 | (t2&m16)<<16
+		u2 := t0>>16&m16 | t2&^m16
+		u1 := t1&m16 | (t3&m16)<<16
+		u3 := t1>>16&m16 | t3&^m16
+		u4 := t4&m16 | (t6&m16)<<16
+		u6 := t4>>16&m16 | t6&^m16
+		u5 := t5&m16 | (t7&m16)<<16
+		u7 := t5>>16&m16 | t7&^m16
+		store64(o, 0*un8+w, u0&m32|u4<<32)
+		store64(o, 1*un8+w, u1&m32|u5<<32)
+		store64(o, 2*un8+w, u2&m32|u6<<32)
+		store64(o, 3*un8+w, u3&m32|u7<<32)
+		store64(o, 4*un8+w, u0>>32|u4&^m32)
+		store64(o, 5*un8+w, u1>>32|u5&^m32)
+		store64(o, 6*un8+w, u2>>32|u6&^m32)
+		store64(o, 7*un8+w, u3>>32|u7&^m32)
+	}
+}
+
+// bitunshuffleRows inverts bitshuffleRows.
+func bitunshuffleRows(row, in []byte, n8, groups int) {
+	if groups == 0 {
+		return
+	}
+	_ = row[64*groups-1]
+	_ = in[7*n8+8*groups-1]
+	r := unsafe.Pointer(unsafe.SliceData(row))
+	q := unsafe.Pointer(unsafe.SliceData(in))
+	un8 := uintptr(n8)
+	for w := uintptr(0); w < uintptr(8*groups); w += 8 {
+		a0, a1, a2, a3 := load64(q, w), load64(q, un8+w), load64(q, 2*un8+w), load64(q, 3*un8+w)
+		a4, a5, a6, a7 := load64(q, 4*un8+w), load64(q, 5*un8+w), load64(q, 6*un8+w), load64(q, 7*un8+w)
+		t0 := a0&m8 | (a1&m8)<<8
+		t1 := a0>>8&m8 | a1&^m8
+		t2 := a2&m8 | (a3&m8)<<8
+		t3 := a2>>8&m8 | a3&^m8
+		t4 := a4&m8 | (a5&m8)<<8
+		t5 := a4>>8&m8 | a5&^m8
+		t6 := a6&m8 | (a7&m8)<<8
+		t7 := a6>>8&m8 | a7&^m8
+		u0 := t0&m16 | (t2&m16)<<16
+		u2 := t0>>16&m16 | t2&^m16
+		u1 := t1&m16 | (t3&m16)<<16
+		u3 := t1>>16&m16 | t3&^m16
+		u4 := t4&m16 | (t6&m16)<<16
+		u6 := t4>>16&m16 | t6&^m16
+		u5 := t5&m16 | (t7&m16)<<16
+		u7 := t5>>16&m16 | t7&^m16
+		store64(r, 8*w+0, transposeBits8x8(u0&m32|u4<<32))
+		store64(r, 8*w+8, transposeBits8x8(u1&m32|u5<<32))
+		store64(r, 8*w+16, transposeBits8x8(u2&m32|u6<<32))
+		store64(r, 8*w+24, transposeBits8x8(u3&m32|u7<<32))
+		store64(r, 8*w+32, transposeBits8x8(u0>>32|u4&^m32))
+		store64(r, 8*w+40, transposeBits8x8(u1>>32|u5&^m32))
+		store64(r, 8*w+48, transposeBits8x8(u2>>32|u6&^m32))
+		store64(r, 8*w+56, transposeBits8x8(u3>>32|u7&^m32))
+	}
+}

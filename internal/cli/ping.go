@@ -253,6 +253,12 @@ func openPingSink(o *pingOpts, target string, now int64) (pingSink, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One writer per log: a second `ringvault ping` on the same file would
+	// interleave blocks. Readers take no lock.
+	if err := f.TryLock(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: another process is writing this log: %w", path, err)
+	}
 	size, err := f.Size()
 	if err != nil {
 		f.Close()

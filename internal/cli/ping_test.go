@@ -155,6 +155,25 @@ func TestPingTCPIntoLogsAndCarbon(t *testing.T) {
 	}
 }
 
+// TestPingOneWriter: a log another process holds locked is refused.
+func TestPingOneWriter(t *testing.T) {
+	_, closed := tcpListener(t)
+	dir := t.TempDir()
+	f, err := os.OpenFile(filepath.Join(dir, pingLogName(closed)), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	env, _, errb := pingEnv()
+	o := &pingOpts{timeout: time.Second, count: 1, dir: dir, format: "v4", maxRecords: 100, flushEvery: 1}
+	if code := runPing(context.Background(), env, o, []string{closed}); code != 1 || !strings.Contains(errb.String(), "another process is writing") {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+}
+
 // TestPingICMPLoopback pings 127.0.0.1 (datagram ICMP, or raw as root).
 func TestPingICMPLoopback(t *testing.T) {
 	if _, err := pingProbe("127.0.0.1", false); err != nil {

@@ -38,6 +38,7 @@ type CorruptError struct {
 	Reason string
 }
 
+// Error names the block and the reason.
 func (e *CorruptError) Error() string {
 	return fmt.Sprintf("vault: corrupt block %d: %s", e.Block, e.Reason)
 }

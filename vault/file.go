@@ -259,7 +259,7 @@ func (f *File) Close() error {
 	return nil
 }
 
-// FileInfo describes a vault entry; Sys returns *EntryInfo.
+// fileInfo is the fs.FileInfo of a vault entry; Sys returns *EntryInfo.
 type fileInfo struct {
 	name string
 	e    EntryInfo
@@ -343,4 +343,34 @@ func (fi *fileInfo) Mode() fs.FileMode {
 		m |= fs.ModeSymlink
 	}
 	return m
+}
+
+func (f *File) setAttr(op string, fn func(e *entry)) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return pathErr(op, f.name, errClosedFile)
+	}
+	if err := f.tx.check(true); err != nil {
+		return err
+	}
+	fn(f.e)
+	f.e.changed = f.tx.now()
+	return f.tx.putEntry(f.e)
+}
+
+// Chmod sets the permission bits (os.File.Chmod).
+func (f *File) Chmod(mode fs.FileMode) error {
+	return f.setAttr("chmod", func(e *entry) { e.mode = uint32(mode.Perm()) | modeExtra(mode) })
+}
+
+// Chown sets the numeric owner (os.File.Chown).
+func (f *File) Chown(uid, gid int) error {
+	return f.setAttr("chown", func(e *entry) { e.uid, e.gid = uint32(uid), uint32(gid) })
+}
+
+// SetModTime sets the modification time; later writes in the same
+// transaction move it to their own time again.
+func (f *File) SetModTime(mtime time.Time) error {
+	return f.setAttr("chtimes", func(e *entry) { e.modified = mtime.UnixNano() })
 }

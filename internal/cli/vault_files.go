@@ -116,9 +116,7 @@ func addTree(tx *vault.Tx, local, dest string, bar *progress.Bar) error {
 			}
 			return tx.Lchtimes(name, fi.ModTime())
 		case fi.Mode().IsRegular():
-			if err := addFile(tx, p, name, fi, bar); err != nil {
-				return err
-			}
+			return addFile(tx, p, name, fi, p == local, bar)
 		default:
 			return nil // devices, sockets, fifos are skipped
 		}
@@ -137,8 +135,8 @@ func addTree(tx *vault.Tx, local, dest string, bar *progress.Bar) error {
 	return nil
 }
 
-func addFile(tx *vault.Tx, local, name string, fi fs.FileInfo, bar *progress.Bar) error {
-	if dir := path.Dir(name); dir != "." {
+func addFile(tx *vault.Tx, local, name string, fi fs.FileInfo, top bool, bar *progress.Bar) error {
+	if dir := path.Dir(name); dir != "." && top { // inside a tree the walk made the directory
 		if err := tx.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
@@ -156,13 +154,16 @@ func addFile(tx *vault.Tx, local, name string, fi fs.FileInfo, bar *progress.Bar
 	if _, err := io.CopyBuffer(struct{ io.Writer }{out}, bar.Reader(in), buf); err != nil {
 		return fmt.Errorf("%s: %w", local, err)
 	}
-	if err := out.Close(); err != nil {
+	if err := out.Chmod(fi.Mode()); err != nil {
 		return err
 	}
-	if err := tx.Chmod(name, fi.Mode()); err != nil {
+	if err := fileOwner(out, fi); err != nil {
 		return err
 	}
-	return tx.Chtimes(name, fi.ModTime(), fi.ModTime())
+	if err := out.SetModTime(fi.ModTime()); err != nil {
+		return err
+	}
+	return out.Close()
 }
 
 func vaultExtract(c *vaultCmd, args []string) int {

@@ -9,3 +9,5 @@ import (
 )
 
 func setOwner(tx *vault.Tx, name string, fi fs.FileInfo) error { return nil }
+
+func fileOwner(f *vault.File, fi fs.FileInfo) error { return nil }

@@ -17,3 +17,11 @@ func setOwner(tx *vault.Tx, name string, fi fs.FileInfo) error {
 	}
 	return tx.Chown(name, int(st.Uid), int(st.Gid))
 }
+
+// fileOwner records the local file's numeric owner on an open vault file.
+func fileOwner(f *vault.File, fi fs.FileInfo) error {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return f.Chown(int(st.Uid), int(st.Gid))
+	}
+	return nil
+}

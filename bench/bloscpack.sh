@@ -53,22 +53,23 @@ fi
 rv_c() { "$tmp/blpk" -f -n "$nthreads" compress "$1" "$2" >/dev/null; }
 rv_d() { "$tmp/blpk" -f -n "$nthreads" decompress "$1" "$2" >/dev/null; }
 
-# best wall time of $runs runs of "$@", in seconds
+# best wall time of $runs runs of "$@" and the CPU time (user+sys) of that
+# run, in seconds: "wall cpu"
 best() {
-  local b=""
+  local b="1e9 0"
   for _ in $(seq "$runs"); do
-    local t0 t1
-    t0=$(date +%s.%N); "$@"; t1=$(date +%s.%N)
-    b=$(echo "$t0 $t1 ${b:-1e9}" | awk '{d=$2-$1; print (d<$3)?d:$3}')
+    TIMEFORMAT='%R %U %S'
+    { time "$@" 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }; } 2>"$tmp/time"
+    b=$(echo "$(cat "$tmp/time") $b" | awk '{w=$1; c=$2+$3; print (w<$4)?w" "c:$4" "$5}')
   done
   echo "$b"
 }
 
 sync
-pc=$(best peer_c "$tmp/in.bin" "$tmp/peer.blp")
-rc=$(best rv_c "$tmp/in.bin" "$tmp/rv.blp")
-pd=$(best peer_d "$tmp/peer.blp" "$tmp/peer.out")
-rd=$(best rv_d "$tmp/rv.blp" "$tmp/rv.out")
+read -r pc pcc < <(best peer_c "$tmp/in.bin" "$tmp/peer.blp")
+read -r rc rcc < <(best rv_c "$tmp/in.bin" "$tmp/rv.blp")
+read -r pd pdc < <(best peer_d "$tmp/peer.blp" "$tmp/peer.out")
+read -r rd rdc < <(best rv_d "$tmp/rv.blp" "$tmp/rv.out")
 cmp -s "$tmp/in.bin" "$tmp/peer.out" || { echo "peer round trip differs" >&2; exit 1; }
 cmp -s "$tmp/in.bin" "$tmp/rv.out" || { echo "ringvault round trip differs" >&2; exit 1; }
 "$tmp/blpk" -n "$nthreads" decompress "$tmp/peer.blp" "$tmp/cross.out" >/dev/null
@@ -78,10 +79,12 @@ psz=$(stat -c %s "$tmp/peer.blp"); rsz=$(stat -c %s "$tmp/rv.blp")
 
 echo "input: $size bytes float64 linspace; -n $nthreads; best of $runs; $(nproc) cores (shared machine)"
 echo "peer:  $peer_name"
-awk -v pc="$pc" -v rc="$rc" -v pd="$pd" -v rd="$rd" -v n="$size" -v ps="$psz" -v rs="$rsz" -v same="$same" 'BEGIN {
-  printf "%-10s %12s %12s %10s %10s %8s\n", "", "peer s", "ringvault s", "peer MB/s", "rv MB/s", "speedup"
-  printf "%-10s %12.3f %12.3f %10.1f %10.1f %7.2fx\n", "compress", pc, rc, n/pc/1e6, n/rc/1e6, pc/rc
-  printf "%-10s %12.3f %12.3f %10.1f %10.1f %7.2fx\n", "decompress", pd, rd, n/pd/1e6, n/rd/1e6, pd/rd
-  printf "%-10s %12.3f %12.3f %10.1f %10.1f %7.2fx\n", "total", pc+pd, rc+rd, 2*n/(pc+pd)/1e6, 2*n/(rc+rd)/1e6, (pc+pd)/(rc+rd)
+awk -v pc="$pc" -v rc="$rc" -v pd="$pd" -v rd="$rd" -v pcc="$pcc" -v rcc="$rcc" -v pdc="$pdc" -v rdc="$rdc" \
+    -v n="$size" -v ps="$psz" -v rs="$rsz" -v same="$same" 'BEGIN {
+  printf "%-10s %9s %9s %9s %9s %8s %8s %8s\n", "", "peer s", "rv s", "peer MB/s", "rv MB/s", "speedup", "peer cpu", "rv cpu"
+  printf "%-10s %9.3f %9.3f %9.1f %9.1f %7.2fx %8.2f %8.2f\n", "compress", pc, rc, n/pc/1e6, n/rc/1e6, pc/rc, pcc, rcc
+  printf "%-10s %9.3f %9.3f %9.1f %9.1f %7.2fx %8.2f %8.2f\n", "decompress", pd, rd, n/pd/1e6, n/rd/1e6, pd/rd, pdc, rdc
+  printf "%-10s %9.3f %9.3f %9.1f %9.1f %7.2fx %8.2f %8.2f\n", "total", pc+pd, rc+rd, 2*n/(pc+pd)/1e6, 2*n/(rc+rd)/1e6, (pc+pd)/(rc+rd), pcc+pdc, rcc+rdc
+  printf "(wall seconds of the best of the runs and the CPU seconds, user+sys, of that run)\n"
   printf "output: peer %d bytes (ratio %.2f), ringvault %d bytes (ratio %.2f); identical .blp: %s\n", ps, n/ps, rs, n/rs, same
 }'

@@ -71,4 +71,6 @@ echo "== random 4 KiB reads in a 1 GiB file; commit latency (go test -bench)"
 mib=1024
 [ "${SKIP_BIG:-0}" = 1 ] && mib=64
 VAULT_BENCH_MIB=$mib TMPDIR="$work" go test -run '^$' -bench 'RandomRead4K|Commit' -benchtime 2s ./vault | grep -E '^Benchmark'
+echo "== in-process sequential write and read of $mib MiB (no source file, no pipe)"
+VAULT_BENCH_MIB=$mib TMPDIR="$work" go test -run '^$' -bench 'Write$|Read$' -benchtime 2x ./vault | grep -E '^Benchmark'
 echo "(the machine may be shared: compare figures from one run only)"

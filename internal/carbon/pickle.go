@@ -32,12 +32,12 @@ func ParsePickle(data []byte, now int64, dst []Metric) (out []Metric, skipped in
 	if err != nil {
 		return dst, 0, fmt.Errorf("%w: %v", ErrInvalidPickle, err)
 	}
-	items, ok := obj.items()
+	items, ok := u.items(obj)
 	if !ok {
 		return dst, 0, fmt.Errorf("%w: payload is not a list of (path, (timestamp, value))", ErrInvalidPickle)
 	}
 	for _, raw := range items {
-		m, ok := pickledMetric(raw, now)
+		m, ok := u.metric(raw, now)
 		if !ok {
 			skipped++
 			continue
@@ -47,10 +47,10 @@ func ParsePickle(data []byte, now int64, dst []Metric) (out []Metric, skipped in
 	return dst, skipped, nil
 }
 
-// pickledMetric destructures (metric, (timestamp, value)) and converts
+// metric destructures (metric, (timestamp, value)) and converts
 // both numbers with Python's float().
-func pickledMetric(raw pval, now int64) (Metric, bool) {
-	pair, ok := raw.items()
+func (u *unpickler) metric(raw pval, now int64) (Metric, bool) {
+	pair, ok := u.items(raw)
 	if !ok || len(pair) != 2 || (pair[0].k != pStr && pair[0].k != pBytes) {
 		return Metric{}, false
 	}
@@ -58,7 +58,7 @@ func pickledMetric(raw pval, now int64) (Metric, bool) {
 	if !utf8.ValidString(name) {
 		return Metric{}, false
 	}
-	point, ok := pair[1].items()
+	point, ok := u.items(pair[1])
 	if !ok || len(point) != 2 {
 		return Metric{}, false
 	}

@@ -31,18 +31,21 @@ const (
 	pMark
 )
 
-// pval is one Python object of the subset. Tuples are immutable, so they
-// share one arena; lists are mutable (APPEND) and live behind a pointer so
-// that memo copies see the appends, as in Python.
+// pval is one Python object of the subset, kept small (32 bytes, one
+// pointer) so that a frame's objects cost little to allocate and scan:
+// n holds an int, a bool, a float's bits, or for a tuple its place in
+// the unpickler's arena (start<<32 | length) and for a list its index in
+// the unpickler's lists; s holds a string's or a big integer's text.
+// Tuples are immutable and share the arena; lists are mutable (APPEND)
+// and memo copies must see the appends, as in Python, hence the index.
 type pval struct {
-	k     pkind
-	i     int64
-	f     float64
-	s     string
-	big   *big.Int
-	tuple []pval
-	list  *[]pval
+	k pkind
+	n uint64
+	s string
 }
+
+func intVal(i int64) pval     { return pval{k: pInt, n: uint64(i)} }
+func floatVal(f float64) pval { return pval{k: pFloat, n: math.Float64bits(f)} }
 
 var errPickleStack = errors.New("stack underflow or misplaced MARK")
 
@@ -52,6 +55,7 @@ type unpickler struct {
 	memo  []pval
 	bigM  map[uint64]pval // memo indices too large for the slice
 	arena []pval          // backing store for tuples
+	lists [][]pval
 }
 
 func (u *unpickler) push(v pval) { u.stack = append(u.stack, v) }
@@ -82,7 +86,24 @@ func (u *unpickler) popMark() ([]pval, error) {
 func (u *unpickler) tuple(items []pval) pval {
 	start := len(u.arena)
 	u.arena = append(u.arena, items...)
-	return pval{k: pTuple, tuple: u.arena[start:len(u.arena):len(u.arena)]}
+	return pval{k: pTuple, n: uint64(start)<<32 | uint64(len(items))}
+}
+
+func (u *unpickler) list(items []pval) pval {
+	u.lists = append(u.lists, items)
+	return pval{k: pList, n: uint64(len(u.lists) - 1)}
+}
+
+// items returns the elements of a list or tuple.
+func (u *unpickler) items(v pval) ([]pval, bool) {
+	switch v.k {
+	case pTuple:
+		start, n := v.n>>32, v.n&0xffffffff
+		return u.arena[start : start+n], true
+	case pList:
+		return u.lists[v.n], true
+	}
+	return nil, false
 }
 
 func (u *unpickler) put(idx uint64) error {
@@ -122,6 +143,8 @@ func (u *unpickler) get(idx uint64) error {
 // load runs data (checked by scanPickle) and returns the object STOP
 // pops.
 func (u *unpickler) load(data []byte) (pval, error) {
+	u.arena = make([]pval, 0, len(data)/10) // about 4 tuple slots per point
+	u.stack = make([]pval, 0, 64)
 	i := 0
 	for i < len(data) {
 		op := data[i]
@@ -163,13 +186,13 @@ func (u *unpickler) exec(op byte, arg []byte) error {
 	case 'N':
 		u.push(pval{k: pNone})
 	case 0x88, 0x89:
-		u.push(pval{k: pBool, i: int64(0x89 - op)})
+		u.push(pval{k: pBool, n: uint64(0x89 - op)})
 	case 'K':
-		u.push(pval{k: pInt, i: int64(arg[0])})
+		u.push(intVal(int64(arg[0])))
 	case 'M':
-		u.push(pval{k: pInt, i: int64(binary.LittleEndian.Uint16(arg))})
+		u.push(intVal(int64(binary.LittleEndian.Uint16(arg))))
 	case 'J':
-		u.push(pval{k: pInt, i: int64(int32(binary.LittleEndian.Uint32(arg)))})
+		u.push(intVal(int64(int32(binary.LittleEndian.Uint32(arg)))))
 	case 'I', 'L':
 		return u.textInt(op, arg[:len(arg)-1])
 	case 0x8a, 0x8b:
@@ -179,9 +202,9 @@ func (u *unpickler) exec(op byte, arg []byte) error {
 		if err != nil {
 			return err
 		}
-		u.push(pval{k: pFloat, f: f})
+		u.push(floatVal(f))
 	case 'G':
-		u.push(pval{k: pFloat, f: math.Float64frombits(binary.BigEndian.Uint64(arg))})
+		u.push(pval{k: pFloat, n: binary.BigEndian.Uint64(arg)})
 	case 'X', 0x8c, 0x8d, 'T', 'U':
 		u.push(pval{k: pStr, s: string(arg[lenSize(op):])})
 	case 'B', 'C', 0x8e:
@@ -211,15 +234,13 @@ func (u *unpickler) exec(op byte, arg []byte) error {
 		}
 		u.push(u.tuple(items))
 	case ']':
-		l := make([]pval, 0, 4)
-		u.push(pval{k: pList, list: &l})
+		u.push(u.list(nil))
 	case 'l':
 		items, err := u.popMark()
 		if err != nil {
 			return err
 		}
-		l := append([]pval(nil), items...)
-		u.push(pval{k: pList, list: &l})
+		u.push(u.list(append([]pval(nil), items...)))
 	case 'a':
 		v, err := u.pop()
 		if err != nil {
@@ -266,7 +287,7 @@ func (u *unpickler) appendTo(items ...pval) error {
 	if top.k != pList {
 		return fmt.Errorf("APPEND to a %d, not a list", top.k)
 	}
-	*top.list = append(*top.list, items...)
+	u.lists[top.n] = append(u.lists[top.n], items...)
 	return nil
 }
 
@@ -285,21 +306,21 @@ func lenSize(op byte) int {
 // (decimal with an optional trailing L).
 func (u *unpickler) textInt(op byte, s []byte) error {
 	if op == 'I' && len(s) == 2 && s[0] == '0' && (s[1] == '0' || s[1] == '1') {
-		u.push(pval{k: pBool, i: int64(s[1] - '0')})
+		u.push(pval{k: pBool, n: uint64(s[1] - '0')})
 		return nil
 	}
 	if op == 'L' && len(s) > 0 && s[len(s)-1] == 'L' {
 		s = s[:len(s)-1]
 	}
 	if v, err := strconv.ParseInt(string(s), 10, 64); err == nil {
-		u.push(pval{k: pInt, i: v})
+		u.push(intVal(v))
 		return nil
 	}
 	b, ok := new(big.Int).SetString(string(s), 10)
 	if !ok {
 		return fmt.Errorf("invalid integer %q", s)
 	}
-	u.push(pval{k: pBig, big: b})
+	u.push(pval{k: pBig, s: b.String()})
 	return nil
 }
 
@@ -313,7 +334,7 @@ func longValue(b []byte) pval {
 		if len(b) > 0 && len(b) < 8 && b[len(b)-1]&0x80 != 0 {
 			x |= ^uint64(0) << (8 * len(b)) // sign-extend
 		}
-		return pval{k: pInt, i: int64(x)}
+		return intVal(int64(x))
 	}
 	be := make([]byte, len(b))
 	for i := range b {
@@ -323,7 +344,7 @@ func longValue(b []byte) pval {
 	if b[len(b)-1]&0x80 != 0 {
 		v.Sub(v, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
 	}
-	return pval{k: pBig, big: v}
+	return pval{k: pBig, s: v.String()}
 }
 
 // unquoteString decodes the STRING opcode's argument: a Python bytes
@@ -382,11 +403,12 @@ func unquoteString(b []byte) (string, error) {
 func pyFloatVal(v pval) (float64, bool) {
 	switch v.k {
 	case pFloat:
-		return v.f, true
+		return math.Float64frombits(v.n), true
 	case pInt, pBool:
-		return float64(v.i), true
+		return float64(int64(v.n)), true
 	case pBig:
-		f, acc := new(big.Float).SetInt(v.big).Float64()
+		b, _ := new(big.Int).SetString(v.s, 10)
+		f, acc := new(big.Float).SetInt(b).Float64()
 		if math.IsInf(f, 0) && acc != big.Exact {
 			return 0, false
 		}
@@ -414,15 +436,4 @@ func trimPySpace(s string) []byte {
 		b = b[n:]
 	}
 	return b
-}
-
-// items returns the elements of a list or tuple.
-func (v pval) items() ([]pval, bool) {
-	switch v.k {
-	case pTuple:
-		return v.tuple, true
-	case pList:
-		return *v.list, true
-	}
-	return nil, false
 }

@@ -62,37 +62,47 @@ func whisperFetch(c *wctx, args []string) int {
 	out := bufio.NewWriterSize(c.env.Stdout, 64*1024)
 	defer out.Flush()
 	if vals.Bool("json") {
-		// python prints str(list) with None replaced by null: NaN and
-		// infinities come out as nan/inf, which is not JSON. Kept for
-		// byte compatibility.
-		buf := []byte("{\n    \"start\" : ")
-		buf = strconv.AppendInt(buf, s.From, 10)
-		buf = append(buf, ",\n    \"end\" : "...)
-		buf = strconv.AppendInt(buf, s.Until, 10)
-		buf = append(buf, ",\n    \"step\" : "...)
-		buf = strconv.AppendInt(buf, s.Step, 10)
-		buf = append(buf, ",\n    \"values\" : ["...)
-		first := true
-		for i := range s.Values {
-			if !keep(i) {
-				continue
-			}
-			if !first {
-				buf = append(buf, ", "...)
-			}
-			first = false
-			if s.Known[i] {
-				buf = pyopt.AppendFloatRepr(buf, s.Values[i])
-			} else {
-				buf = append(buf, "null"...)
-			}
-		}
-		buf = append(buf, "]\n  }\n"...)
-		out.Write(buf)
+		writeFetchJSON(out, s, keep)
 		return 0
 	}
-	pretty := vals.Bool("pretty")
 	tf, _ := vals.String("time_format")
+	writeFetchText(out, s, keep, vals.Bool("pretty"), tf)
+	return 0
+}
+
+// writeFetchJSON is whisper-fetch --json: python prints str(list) with None
+// replaced by null, so NaN and infinities come out as nan/inf, which is not
+// JSON. Kept for byte compatibility.
+func writeFetchJSON(out *bufio.Writer, s *whisper.Series, keep func(int) bool) {
+	buf := []byte("{\n    \"start\" : ")
+	buf = strconv.AppendInt(buf, s.From, 10)
+	buf = append(buf, ",\n    \"end\" : "...)
+	buf = strconv.AppendInt(buf, s.Until, 10)
+	buf = append(buf, ",\n    \"step\" : "...)
+	buf = strconv.AppendInt(buf, s.Step, 10)
+	buf = append(buf, ",\n    \"values\" : ["...)
+	first := true
+	for i := range s.Values {
+		if !keep(i) {
+			continue
+		}
+		if !first {
+			buf = append(buf, ", "...)
+		}
+		first = false
+		if s.Known[i] {
+			buf = pyopt.AppendFloatRepr(buf, s.Values[i])
+		} else {
+			buf = append(buf, "null"...)
+		}
+	}
+	buf = append(buf, "]\n  }\n"...)
+	out.Write(buf)
+}
+
+// writeFetchText is whisper-fetch's "%s\t%s" lines; a dropped value still
+// advances the timestamp (master's fix of the 1.1.4 --drop bug).
+func writeFetchText(out *bufio.Writer, s *whisper.Series, keep func(int) bool, pretty bool, tf string) {
 	t := s.From
 	var line []byte
 	for i := range s.Values {
@@ -117,5 +127,4 @@ func whisperFetch(c *wctx, args []string) int {
 		}
 		t += s.Step
 	}
-	return 0
 }

@@ -86,41 +86,7 @@ func whisperInfo(c *wctx, args []string) int {
 	}
 	var b strings.Builder
 	if vals.Bool("json") {
-		b.WriteString("{\n")
-		for i, it := range items {
-			fmt.Fprintf(&b, "  %s: ", strconv.Quote(it.key))
-			if it.key == "archives" {
-				if len(h.Archives) == 0 {
-					b.WriteString("[]")
-				} else {
-					b.WriteString("[\n")
-					for j, a := range h.Archives {
-						b.WriteString("    {\n")
-						ai := archiveItems(a)
-						for k, x := range ai {
-							fmt.Fprintf(&b, "      %s: %s", strconv.Quote(x.key), x.json)
-							if k < len(ai)-1 {
-								b.WriteString(",")
-							}
-							b.WriteString("\n")
-						}
-						b.WriteString("    }")
-						if j < len(h.Archives)-1 {
-							b.WriteString(",")
-						}
-						b.WriteString("\n")
-					}
-					b.WriteString("  ]")
-				}
-			} else {
-				b.WriteString(it.json)
-			}
-			if i < len(items)-1 {
-				b.WriteString(",")
-			}
-			b.WriteString("\n")
-		}
-		b.WriteString("}\n")
+		writeInfoJSON(&b, items, h)
 	} else {
 		for _, it := range items {
 			if it.key != "archives" {
@@ -138,4 +104,43 @@ func whisperInfo(c *wctx, args []string) int {
 	}
 	c.printf("%s", b.String())
 	return 0
+}
+
+// writeInfoJSON is json.dumps(info, indent=2, separators=(',', ': ')).
+func writeInfoJSON(b *strings.Builder, items []pyItem, h *whisper.Header) {
+	b.WriteString("{\n")
+	for i, it := range items {
+		fmt.Fprintf(b, "  %s: ", strconv.Quote(it.key))
+		if it.key == "archives" {
+			if len(h.Archives) == 0 {
+				b.WriteString("[]")
+			} else {
+				b.WriteString("[\n")
+				for j, a := range h.Archives {
+					b.WriteString("    {\n")
+					ai := archiveItems(a)
+					for k, x := range ai {
+						fmt.Fprintf(b, "      %s: %s", strconv.Quote(x.key), x.json)
+						if k < len(ai)-1 {
+							b.WriteString(",")
+						}
+						b.WriteString("\n")
+					}
+					b.WriteString("    }")
+					if j < len(h.Archives)-1 {
+						b.WriteString(",")
+					}
+					b.WriteString("\n")
+				}
+				b.WriteString("  ]")
+			}
+		} else {
+			b.WriteString(it.json)
+		}
+		if i < len(items)-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("}\n")
 }

@@ -20,22 +20,7 @@ var resizeBarMinPoints int64 = 1 << 20
 const pointBytes = 12
 
 func whisperResize(c *wctx, args []string) int {
-	p := c.parser("%prog path timePerPoint:timeToStore [timePerPoint:timeToStore]*\n\n"+retentionHelp, "", []*pyopt.Option{
-		{Long: "--xFilesFactor", Type: pyopt.Float, Help: "Change the xFilesFactor"},
-		{Long: "--aggregationMethod", Type: pyopt.String, Help: aggregationHelp("Change the aggregation function")},
-		{Long: "--force", Action: pyopt.StoreTrue, Default: false, Help: "Perform a destructive change"},
-		{Long: "--newfile", Help: "Create a new database file without removing the existing one"},
-		{Long: "--nobackup", Action: pyopt.StoreTrue, Help: "Delete the .bak file after successful execution"},
-		{Long: "--aggregate", Action: pyopt.StoreTrue, Help: "Try to aggregate the values to fit the new archive better. Note that this will make things slower and use more memory."},
-	}, []*pyopt.Option{
-		{Long: "--sparse", Action: pyopt.StoreTrue, Default: true, Help: "Create new whisper as sparse file (the default)"},
-		{Long: "--fallocate", Action: pyopt.StoreTrue, Default: false, Help: "Create new whisper and use fallocate (disabling sparse)"},
-		{Long: "--chown-uid", Type: pyopt.Int, Default: int64(-1), Help: "Run chown for specific UID"},
-		{Long: "--chown-gid", Type: pyopt.Int, Default: int64(-1), Help: "Run chown for specific GID"},
-		{Long: "--quiet", Action: pyopt.StoreTrue, Default: false, Help: "Print less messages"},
-		{Long: "--silent", Action: pyopt.StoreTrue, Default: false, Help: "Print no messages"},
-		nowOption(),
-	})
+	p := resizeParser(c)
 	vals, args, ex := p.Parse(args)
 	if ex != nil {
 		return c.exit(ex)
@@ -62,20 +47,9 @@ func whisperResize(c *wctx, args []string) int {
 			c.printf(format, a...)
 		}
 	}
-	opts := &whisper.ResizeOptions{
-		AggregationMethod: h.AggregationMethod,
-		Aggregate:         vals.Bool("aggregate"),
-		Sparse:            vals.Bool("sparse") && !vals.Bool("fallocate"),
-		Fallocate:         vals.Bool("fallocate"),
-		NoBackup:          vals.Bool("nobackup"),
-	}
-	if x, ok := vals.Float("xFilesFactor"); ok {
-		opts.XFilesFactor = &x
-	}
-	if m, ok := vals.String("aggregationMethod"); ok {
-		if opts.AggregationMethod, err = whisper.ParseAggregationMethod(m); err != nil {
-			return c.failErr(err)
-		}
+	opts, err := resizeOptions(vals, h)
+	if err != nil {
+		return c.failErr(err)
 	}
 	newfile, ok := vals.String("newfile")
 	tmp := path + ".tmp"
@@ -130,4 +104,45 @@ func whisperResize(c *wctx, args []string) int {
 		say("Unlinking backup: %s\n", path+".bak")
 	}
 	return 0
+}
+
+// resizeOptions turns whisper-resize's options into whisper.ResizeOptions;
+// the file's own xFilesFactor and method are kept unless given.
+func resizeOptions(vals *pyopt.Values, h *whisper.Header) (*whisper.ResizeOptions, error) {
+	opts := &whisper.ResizeOptions{
+		AggregationMethod: h.AggregationMethod,
+		Aggregate:         vals.Bool("aggregate"),
+		Sparse:            vals.Bool("sparse") && !vals.Bool("fallocate"),
+		Fallocate:         vals.Bool("fallocate"),
+		NoBackup:          vals.Bool("nobackup"),
+	}
+	if x, ok := vals.Float("xFilesFactor"); ok {
+		opts.XFilesFactor = &x
+	}
+	if m, ok := vals.String("aggregationMethod"); ok {
+		var err error
+		if opts.AggregationMethod, err = whisper.ParseAggregationMethod(m); err != nil {
+			return nil, err
+		}
+	}
+	return opts, nil
+}
+
+func resizeParser(c *wctx) *pyopt.OptionParser {
+	return c.parser("%prog path timePerPoint:timeToStore [timePerPoint:timeToStore]*\n\n"+retentionHelp, "", []*pyopt.Option{
+		{Long: "--xFilesFactor", Type: pyopt.Float, Help: "Change the xFilesFactor"},
+		{Long: "--aggregationMethod", Type: pyopt.String, Help: aggregationHelp("Change the aggregation function")},
+		{Long: "--force", Action: pyopt.StoreTrue, Default: false, Help: "Perform a destructive change"},
+		{Long: "--newfile", Help: "Create a new database file without removing the existing one"},
+		{Long: "--nobackup", Action: pyopt.StoreTrue, Help: "Delete the .bak file after successful execution"},
+		{Long: "--aggregate", Action: pyopt.StoreTrue, Help: "Try to aggregate the values to fit the new archive better. Note that this will make things slower and use more memory."},
+	}, []*pyopt.Option{
+		{Long: "--sparse", Action: pyopt.StoreTrue, Default: true, Help: "Create new whisper as sparse file (the default)"},
+		{Long: "--fallocate", Action: pyopt.StoreTrue, Default: false, Help: "Create new whisper and use fallocate (disabling sparse)"},
+		{Long: "--chown-uid", Type: pyopt.Int, Default: int64(-1), Help: "Run chown for specific UID"},
+		{Long: "--chown-gid", Type: pyopt.Int, Default: int64(-1), Help: "Run chown for specific GID"},
+		{Long: "--quiet", Action: pyopt.StoreTrue, Default: false, Help: "Print less messages"},
+		{Long: "--silent", Action: pyopt.StoreTrue, Default: false, Help: "Print no messages"},
+		nowOption(),
+	})
 }

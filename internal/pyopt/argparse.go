@@ -301,23 +301,11 @@ func (p *ArgumentParser) Parse(args []string) (*Values, *Exit) {
 		if strings.HasPrefix(arg, "--") {
 			name, value, explicit = strings.Cut(arg, "=")
 		}
-		a, ok := flags[name]
-		if !ok && strings.HasPrefix(name, "--") {
-			var poss []string
-			for f := range flags {
-				if strings.HasPrefix(f, name) {
-					poss = append(poss, f)
-				}
-			}
-			sort.Strings(poss)
-			if len(poss) > 1 {
-				return nil, p.Error(fmt.Sprintf("ambiguous option: %s could match %s", arg, strings.Join(poss, ", ")))
-			}
-			if len(poss) == 1 {
-				a, ok, name = flags[poss[0]], true, poss[0]
-			}
+		a, ex := p.matchFlag(name, arg, flags)
+		if ex != nil {
+			return nil, ex
 		}
-		if !ok {
+		if a == nil {
 			extras = append(extras, arg)
 			continue
 		}
@@ -366,6 +354,28 @@ func (p *ArgumentParser) Parse(args []string) (*Values, *Exit) {
 		return nil, p.Error("unrecognized arguments: " + strings.Join(extras, " "))
 	}
 	return vals, nil
+}
+
+// matchFlag finds the option name stands for, exactly or as the unique
+// prefix of a long option (allow_abbrev); nil if there is none.
+func (p *ArgumentParser) matchFlag(name, arg string, flags map[string]*Argument) (*Argument, *Exit) {
+	if a, ok := flags[name]; ok || !strings.HasPrefix(name, "--") {
+		return a, nil
+	}
+	var poss []string
+	for f := range flags {
+		if strings.HasPrefix(f, name) {
+			poss = append(poss, f)
+		}
+	}
+	sort.Strings(poss)
+	switch len(poss) {
+	case 0:
+		return nil, nil
+	case 1:
+		return flags[poss[0]], nil
+	}
+	return nil, p.Error(fmt.Sprintf("ambiguous option: %s could match %s", arg, strings.Join(poss, ", ")))
 }
 
 // consume assigns a run of positional strings to as many of the remaining

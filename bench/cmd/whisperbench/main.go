@@ -99,6 +99,46 @@ func main() {
 	nowS := strconv.FormatInt(now, 10)
 	var rows []row
 
+	rows = append(rows, benchUpdate(dir, now, nowS)...)
+	rows = append(rows, benchUpdateMany(dir, now, nowS)...)
+	fetchRows, fetchFile := benchFetch(dir, now, nowS)
+	rows = append(rows, fetchRows...)
+
+	if *ringvault != "" {
+		nr := *runs
+		rows = append(rows, cliRow("CLI: whisper-info (process start to exit)", nr,
+			[]string{*python, "/usr/bin/whisper-info", fetchFile}, []string{*ringvault, "whisper", "info", fetchFile}))
+		rows = append(rows, cliRow("CLI: whisper-fetch 1 day (to /dev/null)", nr,
+			[]string{*python, "/usr/bin/whisper-fetch", "--from=" + strconv.FormatInt(now-86400, 10), "--until=" + nowS, fetchFile},
+			[]string{*ringvault, "whisper", "fetch", "--now=" + nowS, "--from=" + strconv.FormatInt(now-86400, 10), "--until=" + nowS, fetchFile}))
+	}
+
+	fmt.Printf("whisper: python3-whisper 1.1.4 (python loop over the module) vs ringvault (Go package), same files, points and now=%d\n", now)
+	fmt.Printf("file 10s:1d,1m:30d,1h:5y (1,147,732 bytes), xff 0.5, average\n\n")
+	fmt.Printf("%-42s %12s %12s %9s %7s %s\n", "workload", "python µs/op", "ringvault", "ratio", "target", "result files")
+	for _, r := range rows {
+		ratio := r.pyUS / r.goUS
+		mark := ""
+		if r.target != "" {
+			want, _ := strconv.ParseFloat(r.target[2:len(r.target)-1], 64)
+			if ratio >= want {
+				mark = " met"
+			} else {
+				mark = " MISSED"
+			}
+		}
+		fmt.Printf("%-42s %12.2f %12.2f %8.1fx %7s%s %s\n", r.name, r.pyUS, r.goUS, ratio, r.target, mark, r.identical)
+	}
+	fmt.Println()
+	for _, r := range rows {
+		if r.pointsPerCall > 0 {
+			fmt.Printf("%-42s python %.0f points/s, ringvault %.0f points/s\n", r.name, float64(r.pointsPerCall)/r.pyUS*1e6, float64(r.pointsPerCall)/r.goUS*1e6)
+		}
+	}
+}
+
+func benchUpdate(dir string, now int64, nowS string) []row {
+	var rows []row
 	// Single update(): monotonic timestamps over the last day.
 	{
 		cnt := n(20000)
@@ -131,6 +171,11 @@ func main() {
 		rows = append(rows, row{name: "update() incl. open+close per call", pyUS: pr.Seconds * 1e6 / float64(cnt), goUS: us(d, cnt), identical: same(py, gof2), pyOps: cnt, goOps: cnt})
 	}
 
+	return rows
+}
+
+func benchUpdateMany(dir string, now int64, nowS string) []row {
+	var rows []row
 	// update_many() in batches of 1,000 and of 10, points 1 s apart
 	// ending at now (they span archives 0 and 1).
 	for _, c := range []struct {
@@ -155,9 +200,13 @@ func main() {
 			target: c.target, identical: same(py, gof), pyOps: calls, goOps: calls, pointsPerCall: c.batch})
 	}
 
+	return rows
+}
+
+func benchFetch(dir string, now int64, nowS string) (rows []row, fetchFile string) {
 	// fetch() of 1 day (archive 0, 8,640 values) and of 30 days (archive
 	// 1, 43,200 values) on a file filled every 10 s for 30 days.
-	fetchFile := filepath.Join(dir, "f.wsp")
+	fetchFile = filepath.Join(dir, "f.wsp")
 	runPy("create", fetchFile, nowS, "0")
 	runPy("fill-for-fetch", fetchFile, nowS, "0")
 	for _, c := range []struct {
@@ -197,37 +246,7 @@ func main() {
 		rows = append(rows, row{name: "  same, FetchInto (reused Series)", pyUS: pr.Seconds * 1e6 / float64(c.pyN), goUS: us(d, c.goN), pyOps: c.pyN, goOps: c.goN, pointsPerCall: got / c.goN})
 	}
 
-	if *ringvault != "" {
-		nr := *runs
-		rows = append(rows, cliRow("CLI: whisper-info (process start to exit)", nr,
-			[]string{*python, "/usr/bin/whisper-info", fetchFile}, []string{*ringvault, "whisper", "info", fetchFile}))
-		rows = append(rows, cliRow("CLI: whisper-fetch 1 day (to /dev/null)", nr,
-			[]string{*python, "/usr/bin/whisper-fetch", "--from=" + strconv.FormatInt(now-86400, 10), "--until=" + nowS, fetchFile},
-			[]string{*ringvault, "whisper", "fetch", "--now=" + nowS, "--from=" + strconv.FormatInt(now-86400, 10), "--until=" + nowS, fetchFile}))
-	}
-
-	fmt.Printf("whisper: python3-whisper 1.1.4 (python loop over the module) vs ringvault (Go package), same files, points and now=%d\n", now)
-	fmt.Printf("file 10s:1d,1m:30d,1h:5y (1,147,732 bytes), xff 0.5, average\n\n")
-	fmt.Printf("%-42s %12s %12s %9s %7s %s\n", "workload", "python µs/op", "ringvault", "ratio", "target", "result files")
-	for _, r := range rows {
-		ratio := r.pyUS / r.goUS
-		mark := ""
-		if r.target != "" {
-			want, _ := strconv.ParseFloat(r.target[2:len(r.target)-1], 64)
-			if ratio >= want {
-				mark = " met"
-			} else {
-				mark = " MISSED"
-			}
-		}
-		fmt.Printf("%-42s %12.2f %12.2f %8.1fx %7s%s %s\n", r.name, r.pyUS, r.goUS, ratio, r.target, mark, r.identical)
-	}
-	fmt.Println()
-	for _, r := range rows {
-		if r.pointsPerCall > 0 {
-			fmt.Printf("%-42s python %.0f points/s, ringvault %.0f points/s\n", r.name, float64(r.pointsPerCall)/r.pyUS*1e6, float64(r.pointsPerCall)/r.goUS*1e6)
-		}
-	}
+	return rows, fetchFile
 }
 
 func us(d time.Duration, n int) float64 { return float64(d.Microseconds()) / float64(n) }

@@ -2,6 +2,7 @@ package vault
 
 import (
 	"slices"
+	"sync"
 )
 
 // A stream is the content of a file: inline bytes in the entry record, or
@@ -237,7 +238,10 @@ func (s *stream) writeAt(p []byte, off int64) error {
 		m := min(len(p), bodySize-bo)
 		buf := s.dirty[idx]
 		if buf == nil {
-			buf = make([]byte, plainSize) // the block header is filled in by flushData
+			buf = getPlain() // the block header is filled in by flushData
+			if bo != 0 || m != bodySize {
+				clear(buf)
+			}
 			if (bo != 0 || m != bodySize) && int64(idx)*bodySize < s.length {
 				old, err := s.block(idx)
 				if err != nil {
@@ -292,6 +296,9 @@ func (s *stream) flushData() error {
 		if err := s.setPtr(idx, Pointer{Block: jobs[j].n, Txid: s.tx.id, Tag: jobs[j].tag}); err != nil {
 			return err
 		}
+	}
+	for _, b := range s.dirty {
+		putPlain(b)
 	}
 	clear(s.dirty)
 	return nil
@@ -577,4 +584,15 @@ func fitsInline(m *mnode) bool {
 		}
 	}
 	return any
+}
+
+// Plaintext buffers of dirty data blocks are recycled once sealed.
+var plainPool = sync.Pool{New: func() any { b := make([]byte, plainSize); return &b }}
+
+func getPlain() []byte { return *plainPool.Get().(*[]byte) }
+
+func putPlain(b []byte) {
+	if cap(b) == plainSize {
+		plainPool.Put(&b)
+	}
 }

@@ -29,6 +29,7 @@ type Tx struct {
 	freed     []uint64             // committed blocks this tx stopped using
 	streams   map[[16]byte]*stream // open file streams by entry id
 	batch     map[uint64][]byte    // sealed blocks not yet written
+	slabs     [][]byte             // pooled slabs the batch points into
 }
 
 func (tx *Tx) txid() uint64 { return tx.id }
@@ -97,7 +98,13 @@ type sealJob struct {
 // sealMany allocates and seals blocks in parallel (the hot path of large
 // writes) and queues them in the batch.
 func (tx *Tx) sealMany(jobs []sealJob) error {
-	slab := make([]byte, len(jobs)*BlockSize)
+	var slab []byte
+	if len(jobs) == dirtyMax {
+		slab = *slabPool.Get().(*[]byte)
+		tx.slabs = append(tx.slabs, slab)
+	} else {
+		slab = make([]byte, len(jobs)*BlockSize)
+	}
 	for i := range jobs {
 		jobs[i].n = tx.alloc()
 		jobs[i].raw = slab[i*BlockSize : (i+1)*BlockSize : (i+1)*BlockSize]
@@ -164,8 +171,15 @@ func (tx *Tx) flushBatch() error {
 		return err
 	}
 	clear(tx.batch)
+	for _, s := range tx.slabs { // every block in them is on disk now
+		slabPool.Put(&s)
+	}
+	tx.slabs = tx.slabs[:0]
 	return nil
 }
+
+// slabPool recycles the sealed-block slabs of full sealing batches.
+var slabPool = sync.Pool{New: func() any { b := make([]byte, dirtyMax*BlockSize); return &b }}
 
 func (tx *Tx) end() {
 	if tx.closed {

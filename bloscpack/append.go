@@ -70,7 +70,7 @@ func Append(f storage.File, src io.Reader, n int64, opts *AppendOptions) (Append
 	if lastPos < r.first || lastPos > size-BloscHeaderSize {
 		return AppendResult{}, errorf(ErrFormat, r.offPos+8*int64(last), fmt.Sprintf("offsets[%d]", last), "last chunk offset %d is outside the file", lastPos)
 	}
-	comp, err := r.readChunk(last, lastPos, nil) // checks the digest first
+	comp, err := r.readChunk(last, lastPos) // checks the digest first
 	if err != nil {
 		return AppendResult{}, err
 	}

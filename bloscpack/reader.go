@@ -204,36 +204,29 @@ func (r *Reader) buildIndex() ([]chunkRef, error) {
 
 // readChunk reads chunk i at pos, checks that it fits the file and
 // matches its digest, and returns the Blosc buffer.
-func (r *Reader) readChunk(i int, pos int64, buf []byte) ([]byte, error) {
-	field := fmt.Sprintf("chunk %d", i)
-	var bh [BloscHeaderSize]byte
-	if err := readFull(r.r, bh[:], pos, field); err != nil {
+func (r *Reader) readChunk(i int, pos int64) ([]byte, error) {
+	c, _, err := r.readRaw(i, pos)
+	if err != nil {
 		return nil, err
 	}
-	cbytes := int64(binary.LittleEndian.Uint32(bh[12:]))
-	dsz := int64(r.hdr.Checksum.Size())
-	if cbytes < BloscHeaderSize {
-		return nil, errorf(ErrFormat, pos, field, "blosc header says the chunk is %d bytes long, less than its 16-byte header", cbytes)
-	}
-	if pos+cbytes+dsz > r.fileSize {
-		return nil, errorf(ErrTruncated, pos, field, "chunk of %d bytes plus its %d-byte digest ends at %d, beyond the end of the file (%d bytes)", cbytes, dsz, pos+cbytes+dsz, r.fileSize)
-	}
-	if int64(cap(buf)) < cbytes+dsz {
-		buf = make([]byte, cbytes+dsz)
-	}
-	buf = buf[:cbytes+dsz]
-	if err := readFull(r.r, buf, pos, field); err != nil {
+	k := len(c.buf) - r.hdr.Checksum.Size()
+	if err := r.checkDigest(i, pos, c.buf[:k], c.buf[k:]); err != nil {
 		return nil, err
 	}
-	comp, want := buf[:cbytes], buf[cbytes:]
-	if dsz > 0 {
-		var sum [64]byte
-		if got := r.hdr.Checksum.Sum(sum[:0], comp); !bytes.Equal(got, want) {
-			return nil, errorf(ErrChecksumMismatch, pos, field,
-				"Checksum mismatch detected in chunk, expected: '%s', received: '%s'", PyBytesRepr(want), PyBytesRepr(got))
-		}
+	return c.buf[:k], nil
+}
+
+// checkDigest compares a chunk's stored digest with its computed one.
+func (r *Reader) checkDigest(i int, pos int64, comp, want []byte) error {
+	if len(want) == 0 {
+		return nil
 	}
-	return comp, nil
+	var sum [64]byte
+	if got := r.hdr.Checksum.Sum(sum[:0], comp); !bytes.Equal(got, want) {
+		return errorf(ErrChecksumMismatch, pos, fmt.Sprintf("chunk %d", i),
+			"Checksum mismatch detected in chunk, expected: '%s', received: '%s'", PyBytesRepr(want), PyBytesRepr(got))
+	}
+	return nil
 }
 
 // maxRatio bounds how much larger than its compressed form a chunk may
@@ -328,7 +321,7 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
 // readPart fills dst with chunk c's bytes from rel on.
 func (r *Reader) readPart(c int, ref chunkRef, dst []byte, rel int64) error {
 	if rel == 0 && int64(len(dst)) == ref.n {
-		comp, err := r.readChunk(c, ref.pos, nil)
+		comp, err := r.readChunk(c, ref.pos)
 		if err != nil {
 			return err
 		}
@@ -337,7 +330,7 @@ func (r *Reader) readPart(c int, ref chunkRef, dst []byte, rel int64) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.cacheI != c {
-		comp, err := r.readChunk(c, ref.pos, nil)
+		comp, err := r.readChunk(c, ref.pos)
 		if err != nil {
 			return err
 		}

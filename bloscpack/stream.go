@@ -1,7 +1,6 @@
 package bloscpack
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -49,14 +48,8 @@ func (r *Reader) decode(c *rawChunk) {
 	defer close(c.done)
 	dsz := r.hdr.Checksum.Size()
 	comp, want := c.buf[:len(c.buf)-dsz], c.buf[len(c.buf)-dsz:]
-	field := fmt.Sprintf("chunk %d", c.i)
-	if dsz > 0 {
-		var sum [64]byte
-		if got := r.hdr.Checksum.Sum(sum[:0], comp); !bytes.Equal(got, want) {
-			c.err = errorf(ErrChecksumMismatch, c.pos, field,
-				"Checksum mismatch detected in chunk, expected: '%s', received: '%s'", PyBytesRepr(want), PyBytesRepr(got))
-			return
-		}
+	if c.err = r.checkDigest(c.i, c.pos, comp, want); c.err != nil {
+		return
 	}
 	n := c.n
 	if n < 0 {

@@ -118,7 +118,7 @@ func writeFetchText(out *bufio.Writer, s *whisper.Series, keep func(int) bool, p
 			}
 			line = append(line, '\t')
 			if s.Known[i] {
-				line = append(line, pyopt.FormatF(s.Values[i], 6)...)
+				line = pyopt.AppendF(line, s.Values[i], 6)
 			} else {
 				line = append(line, "None"...)
 			}

@@ -14,7 +14,8 @@ func FloatRepr(f float64) string {
 	return string(AppendFloatRepr(nil, f))
 }
 
-// AppendFloatRepr appends FloatRepr(f) to dst.
+// AppendFloatRepr appends FloatRepr(f) to dst without allocating (once dst
+// has room).
 func AppendFloatRepr(dst []byte, f float64) []byte {
 	switch {
 	case math.IsNaN(f):
@@ -25,28 +26,41 @@ func AppendFloatRepr(dst []byte, f float64) []byte {
 		return append(dst, "-inf"...)
 	}
 	var buf [32]byte
-	e := strconv.AppendFloat(buf[:0], f, 'e', -1, 64)
-	// e is [-]d[.ddd]e±XX
-	neg := e[0] == '-'
-	if neg {
+	e := strconv.AppendFloat(buf[:0], f, 'e', -1, 64) // [-]d[.ddd]e±XX
+	if e[0] == '-' {
+		dst = append(dst, '-')
 		e = e[1:]
 	}
-	mant, exps, _ := strings.Cut(string(e), "e")
-	exp, _ := strconv.Atoi(exps)
-	digits := strings.Replace(mant, ".", "", 1)
-	decpt := exp + 1 // position of the decimal point after the first digit
-	if neg {
-		dst = append(dst, '-')
+	ePos := len(e) - 1
+	for e[ePos] != 'e' {
+		ePos--
 	}
+	exp := 0
+	for _, c := range e[ePos+2:] {
+		exp = exp*10 + int(c-'0')
+	}
+	if e[ePos+1] == '-' {
+		exp = -exp
+	}
+	var dig [24]byte
+	digits := append(dig[:0], e[0])
+	if ePos > 1 {
+		digits = append(digits, e[2:ePos]...)
+	}
+	decpt := exp + 1 // position of the decimal point after the first digit
 	if decpt > -4 && decpt <= 16 {
 		switch {
 		case decpt <= 0:
 			dst = append(dst, "0."...)
-			dst = append(dst, strings.Repeat("0", -decpt)...)
+			for range -decpt {
+				dst = append(dst, '0')
+			}
 			dst = append(dst, digits...)
 		case decpt >= len(digits):
 			dst = append(dst, digits...)
-			dst = append(dst, strings.Repeat("0", decpt-len(digits))...)
+			for range decpt - len(digits) {
+				dst = append(dst, '0')
+			}
 			dst = append(dst, ".0"...)
 		default:
 			dst = append(dst, digits[:decpt]...)
@@ -72,6 +86,14 @@ func AppendFloatRepr(dst []byte, f float64) []byte {
 		dst = append(dst, '0')
 	}
 	return strconv.AppendInt(dst, int64(x), 10)
+}
+
+// AppendF appends Python's "%.{prec}f" % f to dst.
+func AppendF(dst []byte, f float64, prec int) []byte {
+	if s, ok := nonFinite(f, false); ok {
+		return append(dst, s...)
+	}
+	return strconv.AppendFloat(dst, f, 'f', prec, 64)
 }
 
 func nonFinite(f float64, upper bool) (string, bool) {

@@ -144,6 +144,9 @@ for line in sys.stdin:
 	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
 	for i, v := range vals {
 		got := strings.Join([]string{FloatRepr(v), FormatF(v, 6), FormatF(v, 3), FormatG(v, 0, 6), FormatG(v, 10, 35)}, "|")
+		if a := string(AppendF([]byte("x"), v, 6)); a != "x"+FormatF(v, 6) {
+			t.Errorf("AppendF %v = %q", v, a)
+		}
 		if got != lines[i] {
 			t.Errorf("%x: got  %s\nwant %s", math.Float64bits(v), got, lines[i])
 		}

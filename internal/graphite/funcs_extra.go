@@ -259,13 +259,13 @@ func percentileInterp(points []float64, n float64, interp bool) float64 {
 	switch {
 	case rank == 0:
 		p = v[0]
-	case rank-1 >= len(v):
+	case rank-1 == len(v):
 		p = v[len(v)-1]
 	default:
-		p = v[rank-1]
+		p = pyAt(v, rank-1)
 	}
-	if rank < len(v) && rank >= 0 {
-		p += rf * (v[rank] - p)
+	if rank != len(v) {
+		p += rf * (pyAt(v, rank) - p)
 	}
 	return p
 }

@@ -356,10 +356,20 @@ func percentile(points []float64, n float64) float64 {
 		return v[0]
 	case rank-1 == len(v):
 		return v[len(v)-1]
-	case rank-1 > len(v):
-		return v[len(v)-1] // graphite-web raises IndexError here
 	}
-	return v[rank-1]
+	return pyAt(v, rank-1)
+}
+
+// pyAt is Python's v[i]: negative i counts from the end; out of range
+// (IndexError in graphite-web) gives NaN.
+func pyAt(v []float64, i int) float64 {
+	if i < 0 {
+		i += len(v)
+	}
+	if i < 0 || i >= len(v) {
+		return nan
+	}
+	return v[i]
 }
 
 func nPercentile(list []*series, n float64) []*series {

@@ -193,6 +193,18 @@ var diffTargets = []string{
 	"dashed(servers.*.cpu.user)",
 	"dashed(servers.*.cpu.user, 3)",
 	"secondYAxis(servers.web01.cpu.user)",
+	"stdev(servers.*.cpu.*, 5)",
+	"stdev(servers.web01.cpu.system, 10, 0.5)",
+	"timeStack(servers.web01.cpu.user, '1h', 0, 3)",
+	"timeStack(servers.*.cpu.system, '30min', 1, 2)",
+	`useSeriesAbove(servers.*.cpu.user, 40, "user", "system")`,
+	`applyByNode(servers.*.cpu.*, 1, "sumSeries(%.cpu.*)")`,
+	`applyByNode(servers.*.cpu.user, 1, "scale(%.cpu.user, 2)", "%.doubled")`,
+	"threshold(12.5)",
+	"threshold(3, 'limit', 'red')",
+	"drawAsInfinite(servers.web01.cpu.user)",
+	"weightedAverage(servers.*.cpu.user, servers.*.cpu.system, 1)",
+	"weightedAverage(servers.*.cpu.user, servers.*.cpu.system)",
 }
 
 type oracleSeries struct {

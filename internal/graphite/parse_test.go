@@ -124,6 +124,9 @@ func FuzzEvaluate(f *testing.F) {
 	f.Add("integralByInterval(servers.*.cpu.*, '0s')")
 	f.Add("delay(servers.*.cpu.*, -99999)")
 	f.Add("substr(servers.*.cpu.*, -99, 99)")
+	f.Add(`applyByNode(servers.*.cpu.*, 99, "applyByNode(%, 1, '%')")`)
+	f.Add("timeStack(servers.*, '1d', 0, 100000)")
+	f.Add("stdev(servers.*.cpu.*, 0)")
 	b := testBackend()
 	now := testNow.Unix()
 	f.Fuzz(func(t *testing.T, target string) {

@@ -90,10 +90,10 @@ func (c *blockCodec) encode(o binary.ByteOrder, seq uint64, recs []Record4, seal
 	return b
 }
 
-// parseBlock verifies a slot image read from slot: magic, CRC32C over the
-// header and payload, a sequence number belonging to the slot, and
-// consistent counts. ok is false for an empty, torn or foreign slot.
-func parseBlock(h Header4, slot uint32, b []byte) (blockInfo, bool) {
+// parseHead checks a block header (the first 48 bytes of a slot): magic,
+// a sequence number belonging to the slot, and consistent counts. It does
+// not check the CRC, which covers the payload too.
+func parseHead(h Header4, slot uint32, b []byte) (blockInfo, bool) {
 	o := h.order()
 	if len(b) < v4BlockHead || string(b[:4]) != v4BlockMagic {
 		return blockInfo{}, false
@@ -104,9 +104,18 @@ func parseBlock(h Header4, slot uint32, b []byte) (blockInfo, bool) {
 		Count: o.Uint32(b[32:]), Lost: o.Uint32(b[36:]), Payload: o.Uint32(b[40:]),
 		Sealed: b[44]&v4FlagSealed != 0, Checksum: o.Uint32(b[4:]),
 	}
-	if bi.Seq == 0 || (bi.Seq-1)%uint64(h.Capacity) != uint64(slot) ||
-		uint64(bi.Payload) > uint64(len(b)-v4BlockHead) || bi.Count == 0 ||
-		bi.Count > h.MaxPerBlock || bi.Lost > bi.Count || bi.MinTime > bi.MaxTime {
+	ok := bi.Seq != 0 && (bi.Seq-1)%uint64(h.Capacity) == uint64(slot) &&
+		uint64(bi.Payload) <= uint64(h.BlockSize-v4BlockHead) && bi.Count != 0 &&
+		bi.Count <= h.MaxPerBlock && bi.Lost <= bi.Count && bi.MinTime <= bi.MaxTime
+	return bi, ok
+}
+
+// parseBlock verifies a whole slot image read from slot: parseHead's
+// checks and the CRC32C over header and payload. ok is false for an
+// empty, torn or foreign slot.
+func parseBlock(h Header4, slot uint32, b []byte) (blockInfo, bool) {
+	bi, ok := parseHead(h, slot, b)
+	if !ok || uint64(bi.Payload) > uint64(len(b)-v4BlockHead) {
 		return bi, false
 	}
 	if crc32.Checksum(b[8:v4BlockHead+int(bi.Payload)], castagnoli) != bi.Checksum {

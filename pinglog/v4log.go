@@ -152,14 +152,19 @@ func (l *Log4) readSlot(slot uint32) ([]byte, error) {
 
 // Refresh rescans the ring for blocks written since the log was opened
 // (by another process). The writer's unfinished block is unaffected.
+//
+// It reads only the 48-byte block headers, then verifies the CRC of the
+// blocks at both ends of the run: a write cut by a crash or in progress can
+// only be in the slot being written, which holds the newest block or the
+// oldest one. Every block's CRC is checked again when it is read.
 func (l *Log4) Refresh() error {
 	var all []blockInfo
+	var head [v4BlockHead]byte
 	for s := uint32(0); s < l.h.Capacity; s++ {
-		b, err := l.readSlot(s)
-		if err != nil {
-			return err
+		if err := storage.ReadFull(l.f, head[:], l.slotOffset(s)); err != nil {
+			return fmt.Errorf("pinglog: block slot %d at byte %d: %w", s, l.slotOffset(s), err)
 		}
-		if bi, ok := parseBlock(l.h, s, b); ok {
+		if bi, ok := parseHead(l.h, s, head[:]); ok {
 			all = append(all, bi)
 		}
 	}
@@ -169,7 +174,33 @@ func (l *Log4) Refresh() error {
 	for start > 0 && all[start-1].Seq+1 == all[start].Seq {
 		start--
 	}
-	l.blocks = all[max(start, 0):]
+	run := all[max(start, 0):]
+	for len(run) > 0 {
+		now, ok, err := l.verify(run[len(run)-1])
+		if err != nil {
+			return err
+		}
+		if ok {
+			run[len(run)-1] = now
+			break
+		}
+		run = run[:len(run)-1]
+	}
+	for len(run) > 0 {
+		now, ok, err := l.verify(run[0])
+		if err != nil {
+			return err
+		}
+		if ok {
+			run[0] = now
+			break
+		}
+		run = run[1:]
+	}
+	if len(run) == 0 && len(all) > 0 {
+		return fmt.Errorf("pinglog: the writer replaced the blocks while they were scanned; retry: %w", errStale)
+	}
+	l.blocks = run
 	l.retryHead()
 	if !l.ro && len(l.pending) > 0 && len(l.blocks) > 0 && l.blocks[len(l.blocks)-1].Seq == l.pendingSeq {
 		l.blocks = l.blocks[:len(l.blocks)-1] // our own flushed partial block
@@ -198,6 +229,18 @@ func (l *Log4) retryHead() {
 			return
 		}
 	}
+}
+
+// verify reads a block's whole slot and checks it still holds the block
+// the header scan found (or a grown version of it) with a valid CRC, and
+// returns what it holds.
+func (l *Log4) verify(bi blockInfo) (blockInfo, bool, error) {
+	b, err := l.readSlot(bi.Slot)
+	if err != nil {
+		return bi, false, err
+	}
+	now, ok := parseBlock(l.h, bi.Slot, b)
+	return now, ok && now.Seq == bi.Seq && now.Count >= bi.Count, nil
 }
 
 // errStale: a block changed between the scan and the read.

@@ -87,7 +87,10 @@ func TestTwoProcess(t *testing.T) {
 	}
 	reads, retries, distinct, lastEnd := 0, 0, 0, int64(-1)
 	check := func() int64 {
-		if err := r.Refresh(); err != nil {
+		if err := r.Refresh(); errors.Is(err, errStale) {
+			retries++
+			return lastEnd
+		} else if err != nil {
 			t.Fatal(err)
 		}
 		recs, err := r.Records()

@@ -145,6 +145,10 @@ func TestRenderFormats(t *testing.T) {
 	if !strings.HasPrefix(string(body), "cb([{") || res.Header.Get("Content-Type") != "text/javascript" {
 		t.Errorf("jsonp: %q", body)
 	}
+	q.Set("jsonp", "alert(1);x")
+	if res, _ := get(t, h, "/render?"+q.Encode()); res.StatusCode != 400 {
+		t.Errorf("script as jsonp callback: %d", res.StatusCode)
+	}
 	q.Del("jsonp")
 	q.Set("format", "bogus")
 	if res, _ := get(t, h, "/render?"+q.Encode()); res.StatusCode != 400 {

@@ -154,6 +154,10 @@ func writeJSON(w http.ResponseWriter, q url.Values, v any) {
 
 func writeJSONBytes(w http.ResponseWriter, q url.Values, body []byte) {
 	if cb := q.Get("jsonp"); cb != "" {
+		if !validCallback(cb) {
+			http.Error(w, "graphite: jsonp must be a JavaScript identifier path", http.StatusBadRequest)
+			return
+		}
 		w.Header().Set("Content-Type", "text/javascript")
 		io.WriteString(w, cb+"(")
 		w.Write(body)
@@ -197,4 +201,19 @@ func emptyList(w http.ResponseWriter, r *http.Request) {
 func (h *handler) version(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain")
 	io.WriteString(w, h.opts.Version)
+}
+
+// validCallback reports whether a jsonp callback is a plain identifier
+// path (a.b_c$1), so the reply cannot carry script of the caller's choice.
+func validCallback(cb string) bool {
+	if len(cb) > 128 {
+		return false
+	}
+	for i := 0; i < len(cb); i++ {
+		c := cb[i]
+		if !(c == '_' || c == '$' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }

@@ -204,6 +204,42 @@ func spoolStdin(env *Env) (*os.File, error) {
 
 const progressThreshold = 16 << 20
 
+// blpkOpenInput opens compress's input ("-" spools stdin) and logs its
+// size and chunking as pack_file_to_file and calculate_nchunks do.
+func blpkOpenInput(env *Env, log *blpkLog, in string, chunkSize int64) (*os.File, int64, int, bool) {
+	var src *os.File
+	var err error
+	if in == "-" {
+		src, err = spoolStdin(env)
+	} else {
+		src, err = os.Open(in)
+	}
+	if err != nil {
+		return nil, 0, log.error(1, "%v", err), false
+	}
+	st, err := src.Stat()
+	if err != nil {
+		src.Close()
+		return nil, 0, log.error(1, "%v", err), false
+	}
+	size := st.Size()
+	log.v("input file size: %s", bloscpack.DoublePrettySize(size))
+	chunking, err := bloscpack.CalculateChunks(size, chunkSize)
+	if err != nil {
+		src.Close()
+		return nil, 0, log.error(1, "%s", strings.TrimPrefix(err.Error(), bloscpack.ErrInvalidOptions.Error()+": ")), false
+	}
+	if size > 0 {
+		if chunkSize > size {
+			log.v("Input was smaller than the given 'chunk_size': %s using: %s", bloscpack.DoublePrettySize(chunkSize), bloscpack.DoublePrettySize(size))
+		}
+		log.v("nchunks: %d", chunking.NChunks)
+		log.v("chunk_size: %s", bloscpack.DoublePrettySize(chunking.ChunkSize))
+		log.v("last_chunk_size: %s", bloscpack.DoublePrettySize(chunking.LastChunk))
+	}
+	return src, size, 0, true
+}
+
 func blpkCompress(env *Env, log *blpkLog, a *blpkArgs) int {
 	log.v("getting ready for compression")
 	in := a.pos[0]
@@ -220,35 +256,11 @@ func blpkCompress(env *Env, log *blpkLog, a *blpkArgs) int {
 	if !ok {
 		return code
 	}
-	var src *os.File
-	var err error
-	if in == "-" {
-		src, err = spoolStdin(env)
-	} else {
-		src, err = os.Open(in)
-	}
-	if err != nil {
-		return log.error(1, "%v", err)
+	src, size, code, ok := blpkOpenInput(env, log, in, a.chunkSize)
+	if !ok {
+		return code
 	}
 	defer src.Close()
-	st, err := src.Stat()
-	if err != nil {
-		return log.error(1, "%v", err)
-	}
-	size := st.Size()
-	log.v("input file size: %s", bloscpack.DoublePrettySize(size))
-	chunking, err := bloscpack.CalculateChunks(size, a.chunkSize)
-	if err != nil {
-		return log.error(1, "%s", strings.TrimPrefix(err.Error(), bloscpack.ErrInvalidOptions.Error()+": "))
-	}
-	if size > 0 {
-		if a.chunkSize > size {
-			log.v("Input was smaller than the given 'chunk_size': %s using: %s", bloscpack.DoublePrettySize(a.chunkSize), bloscpack.DoublePrettySize(size))
-		}
-		log.v("nchunks: %d", chunking.NChunks)
-		log.v("chunk_size: %s", bloscpack.DoublePrettySize(chunking.ChunkSize))
-		log.v("last_chunk_size: %s", bloscpack.DoublePrettySize(chunking.LastChunk))
-	}
 	o := bloscpack.DefaultOptions()
 	o.Blosc = blpkBloscOptions(a)
 	o.ChunkSize = max(a.chunkSize, 1)
@@ -259,6 +271,7 @@ func blpkCompress(env *Env, log *blpkLog, a *blpkArgs) int {
 	}
 	o.Offsets = !a.flags["no_offsets"]
 	o.Metadata = meta
+	var err error
 	var dst io.Writer
 	var file *os.File
 	if out == "-" {
@@ -282,19 +295,7 @@ func blpkCompress(env *Env, log *blpkLog, a *blpkArgs) int {
 	}
 	if a.debug {
 		blpkDebugCompress(log, a, &o, w.Header(), size)
-		w.OnChunk = func(i int64, inN int, chunk, digest []byte) {
-			last := ""
-			if i == w.Header().NChunks-1 {
-				last = " (last)"
-			}
-			log.normal("Handle chunk '%d'%s", i, last)
-			if len(digest) > 0 {
-				log.normal("checksum (%s): %s", o.Checksum, bloscpack.PyBytesRepr(digest))
-			} else {
-				log.normal("no checksum")
-			}
-			log.normal("chunk handled, in: %s out: %s", bloscpack.DoublePrettySize(int64(inN)), bloscpack.DoublePrettySize(int64(len(chunk))))
-		}
+		blpkDebugChunks(log, w, o.Checksum)
 	}
 	bar := progress.New(env.Stderr, "blpk compress", size, env.IsTerminal(env.Stderr) && size >= progressThreshold)
 	if _, err := io.Copy(w, bar.Reader(src)); err != nil {

@@ -162,3 +162,20 @@ func blpkDebugBeginning(log *blpkLog, r *bloscpack.Reader) {
 		log.normal("Offsets: [%s]", strings.Join(parts, ", "))
 	}
 }
+
+// blpkDebugChunks logs every chunk pack() writes, at debug level.
+func blpkDebugChunks(log *blpkLog, w *bloscpack.Writer, ck bloscpack.Checksum) {
+	w.OnChunk = func(i int64, inN int, chunk, digest []byte) {
+		last := ""
+		if i == w.Header().NChunks-1 {
+			last = " (last)"
+		}
+		log.normal("Handle chunk '%d'%s", i, last)
+		if len(digest) > 0 {
+			log.normal("checksum (%s): %s", ck, bloscpack.PyBytesRepr(digest))
+		} else {
+			log.normal("no checksum")
+		}
+		log.normal("chunk handled, in: %s out: %s", bloscpack.DoublePrettySize(int64(inN)), bloscpack.DoublePrettySize(int64(len(chunk))))
+	}
+}

@@ -29,7 +29,7 @@ func latencyRecords(n int) []Record4 {
 // and the bytes per record the blocks take.
 func BenchmarkAppendV4(b *testing.B) {
 	recs := latencyRecords(86400)
-	h := testHeader(24, 4096, 4096)
+	h := testHeader(12, 8192, 8192)
 	var bpr float64
 	b.ReportAllocs()
 	for b.Loop() {
@@ -75,7 +75,7 @@ func BenchmarkAppendV3(b *testing.B) {
 func BenchmarkScanV4(b *testing.B) {
 	recs := latencyRecords(86400)
 	f := memFile(nil)
-	l, _ := Create4(f, testHeader(24, 4096, 4096))
+	l, _ := Create4(f, testHeader(12, 8192, 8192))
 	for _, r := range recs {
 		_ = l.Append(r)
 	}

@@ -71,8 +71,16 @@ func (c *blockCodec) encode(o binary.ByteOrder, seq uint64, recs []Record4, seal
 	last := -1
 	for _, it := range lost {
 		i := it >> 1
-		b = binary.AppendUvarint(b, uint64(i-last)<<1|uint64(it&1))
+		b = binary.AppendUvarint(b, uint64(i-last))
 		last = i
+	}
+	var bitmap byte // timeout flags, one bit per lost record, LSB first
+	for j, it := range lost {
+		bitmap |= byte(it&1) << (j % 8)
+		if j%8 == 7 || j == len(lost)-1 {
+			b = append(b, bitmap)
+			bitmap = 0
+		}
 	}
 	b, _ = c.enc.AppendBlock(b, c.ts, c.vs) // lengths match by construction
 	copy(b, v4BlockMagic)
@@ -138,15 +146,22 @@ func (c *blockCodec) decode(bi blockInfo, b []byte, out []Record4) ([]Record4, e
 	lost := make([]int, 0, nl) // index<<1 | timeout
 	idx := -1
 	for j := uint64(0); j < nl; j++ {
-		g, k := binary.Uvarint(p)
-		gap := g >> 1
+		gap, k := binary.Uvarint(p)
 		if k <= 0 || gap == 0 || uint64(idx)+gap >= uint64(bi.Count) {
 			return out, corrupt(off, "block loss list", "bad index gap")
 		}
 		idx += int(gap)
-		lost = append(lost, idx<<1|int(g&1))
+		lost = append(lost, idx<<1)
 		p = p[k:]
 	}
+	nb := (len(lost) + 7) / 8
+	if len(p) < nb {
+		return out, corrupt(off, "block timeout flags", "%d bytes left, want %d", len(p), nb)
+	}
+	for j := range lost {
+		lost[j] |= int(p[j/8]>>(j%8)) & 1
+	}
+	p = p[nb:]
 	var err error
 	c.ts, c.vs, err = c.dec.DecodeBlock(p, c.ts[:0], c.vs[:0])
 	if err != nil {

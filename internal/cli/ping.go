@@ -289,7 +289,7 @@ func pingSinkOn(f *storage.OSFile, o *pingOpts, target string, now int64, fresh 
 		}
 		return &v4Sink{l: l, ms: l.Header().TimeUnit == pinglog.UnitMilliseconds}, nil
 	}
-	h := pinglog.Header4{ByteOrder: 'L', BlockSize: 4096, MaxPerBlock: 4096, TimeUnit: pinglog.UnitSeconds,
+	h := pinglog.Header4{ByteOrder: 'L', BlockSize: 8192, MaxPerBlock: 8192, TimeUnit: pinglog.UnitSeconds,
 		LatencyUnit: pinglog.UnitMilliseconds, Scale: 1, Created: now, Source: trunc63(o.source), Target: trunc63(target)}
 	ms := o.interval%time.Second != 0
 	if ms {

@@ -159,7 +159,11 @@ func (r *Reader) buildIndex() ([]chunkRef, error) {
 		return nil, errorf(ErrTruncated, r.first, "chunks",
 			"%d chunks cannot fit the %d bytes after the offsets table", h.NChunks, r.fileSize-r.first)
 	}
-	if r.table != nil && sizesKnown {
+	unfilled := false // a write that stopped before Close leaves -1 entries
+	for _, p := range r.table {
+		unfilled = unfilled || p == -1
+	}
+	if r.table != nil && sizesKnown && !unfilled {
 		idx := make([]chunkRef, h.NChunks)
 		for i, p := range r.table {
 			if p < r.first || p > r.fileSize-BloscHeaderSize-dsz {

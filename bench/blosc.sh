@@ -3,7 +3,7 @@
 # same 1 MiB chunks (float64 linspace and a float64 random walk), byte
 # shuffle, 1 and 2 threads, for blosclz, lz4 and zstd, in one run; prints
 # MB/s for both, the speed ratios and the compressed sizes.
-#   bench/blosc.sh [-clevel N] [-codecs blosclz,lz4,zstd]
+#   bench/blosc.sh [-clevel N] [-codecs blosclz,lz4,zstd] [-shuffle byte|bit]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(mktemp -d)

@@ -2,7 +2,7 @@
 inputs bench/cmd/bloscbench wrote, one request at a time so both sides run
 under the same machine load.
 
-Usage: blosc_cblosc.py DIR CLEVEL. Reads lines "INPUT CODEC THREADS" on
+Usage: blosc_cblosc.py DIR CLEVEL [SHUFFLE: 1 byte (default), 2 bit]. Reads lines "INPUT CODEC THREADS" on
 stdin; answers each with one JSON line: compress and decompress MB/s (best
 of 5 rounds of at least 0.2 s) and the compressed size. One thread is timed
 in thread CPU time (time.thread_time), two threads in wall time.
@@ -31,6 +31,7 @@ def best_rate(fn, nbytes, clock, rounds=5, min_time=0.2):
 
 def main():
     d, clevel = sys.argv[1], int(sys.argv[2])
+    shuffle = int(sys.argv[3]) if len(sys.argv) > 3 else blosc.SHUFFLE
     for line in sys.stdin:
         name, codec, nt = line.split()
         nt = int(nt)
@@ -39,8 +40,8 @@ def main():
         addr = out.__array_interface__["data"][0]
         blosc.set_nthreads(nt)
         clock = time.thread_time if nt == 1 else time.perf_counter
-        chunk = blosc.compress(data, typesize=8, clevel=clevel, shuffle=blosc.SHUFFLE, cname=codec)
-        c = best_rate(lambda: blosc.compress(data, typesize=8, clevel=clevel, shuffle=blosc.SHUFFLE, cname=codec), len(data), clock)
+        chunk = blosc.compress(data, typesize=8, clevel=clevel, shuffle=shuffle, cname=codec)
+        c = best_rate(lambda: blosc.compress(data, typesize=8, clevel=clevel, shuffle=shuffle, cname=codec), len(data), clock)
         dec = best_rate(lambda: blosc.decompress_ptr(chunk, addr), len(data), clock)
         assert out.tobytes() == data
         print(json.dumps({"compress": c, "decompress": dec, "size": len(chunk)}), flush=True)

@@ -1,8 +1,8 @@
 // Command bloscbench compares ringvault's blosc package with c-blosc 1.21
 // (through /usr/bin/python3 and python-blosc) on the same 1 MiB inputs — a
-// float64 linspace and a float64 random walk — with byte shuffle, one and
-// two threads, and prints MB/s, ratios and compressed sizes. bench/blosc.sh
-// runs it.
+// float64 linspace and a float64 random walk — with byte shuffle (or
+// -shuffle bit), one and two threads, and prints MB/s, ratios and compressed
+// sizes. bench/blosc.sh runs it.
 package main
 
 import (
@@ -85,7 +85,16 @@ func main() {
 	py := flag.String("python", "/usr/bin/python3", "python with python-blosc")
 	clevel := flag.Int("clevel", 5, "compression level for every codec")
 	codecs := flag.String("codecs", "blosclz,lz4,zstd", "codecs to compare")
+	shuf := flag.String("shuffle", "byte", "shuffle filter: byte or bit")
 	flag.Parse()
+	shuffle := blosc.ByteShuffle
+	switch *shuf {
+	case "byte":
+	case "bit":
+		shuffle = blosc.BitShuffle
+	default:
+		fatal(fmt.Errorf("-shuffle %q: want byte or bit", *shuf))
+	}
 
 	dir, err := os.MkdirTemp("", "bloscbench")
 	if err != nil {
@@ -102,7 +111,7 @@ func main() {
 	if script == "" {
 		script = "bench/blosc_cblosc.py"
 	}
-	cmd := exec.Command(*py, script, dir, fmt.Sprint(*clevel))
+	cmd := exec.Command(*py, script, dir, fmt.Sprint(*clevel), fmt.Sprint(int(shuffle)))
 	cmd.Stderr = os.Stderr
 	toPy, err := cmd.StdinPipe()
 	if err != nil {
@@ -117,7 +126,7 @@ func main() {
 	}
 	answers := bufio.NewScanner(fromPy)
 
-	fmt.Printf("1 MiB float64 chunks, typesize 8, byte shuffle, clevel %d; best of 5 rounds of 0.2 s;\n", *clevel)
+	fmt.Printf("1 MiB float64 chunks, typesize 8, %s shuffle, clevel %d; best of 5 rounds of 0.2 s;\n", *shuf, *clevel)
 	fmt.Printf("1 thread: MB/s per CPU-second of the calling thread; 2 threads: MB/s of wall time\n")
 	fmt.Printf("%-8s %-7s %2s | %7s %7s %6s | %7s %7s %6s | %8s %8s %6s\n",
 		"input", "codec", "th", "rv comp", "cb comp", "ratio", "rv dec", "cb dec", "ratio", "rv bytes", "cb bytes", "size")
@@ -139,7 +148,7 @@ func main() {
 				if err := json.Unmarshal(answers.Bytes(), &p); err != nil {
 					fatal(err)
 				}
-				o := &blosc.Options{Typesize: 8, Clevel: *clevel, Shuffle: blosc.ByteShuffle, Codec: codec, NThreads: nt}
+				o := &blosc.Options{Typesize: 8, Clevel: *clevel, Shuffle: shuffle, Codec: codec, NThreads: nt}
 				chunk, err := blosc.Compress(nil, src, o)
 				if err != nil {
 					fatal(err)

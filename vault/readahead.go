@@ -11,7 +11,7 @@ import (
 // it looks up the pointers of blocks [first, first+count), reads runs of
 // consecutive block numbers with one pread each and authenticates the
 // blocks in parallel. Each returned body is nil for a hole.
-func (s *stream) readMany(first, count uint64) ([][]byte, error) {
+func (s *stream) readMany(first, count uint64, raw, plain []byte) ([][]byte, error) {
 	ptrs := make([]Pointer, count)
 	for i := range ptrs {
 		p, err := s.lookup(first + uint64(i))
@@ -20,7 +20,7 @@ func (s *stream) readMany(first, count uint64) ([][]byte, error) {
 		}
 		ptrs[i] = p
 	}
-	raw := make([]byte, int(count)*BlockSize)
+	raw = raw[:int(count)*BlockSize]
 	for i := 0; i < len(ptrs); {
 		if ptrs[i].IsNull() {
 			i++
@@ -38,7 +38,7 @@ func (s *stream) readMany(first, count uint64) ([][]byte, error) {
 		}
 		i = j
 	}
-	plain := make([]byte, int(count)*plainSize)
+	plain = plain[:int(count)*plainSize]
 	out := make([][]byte, count)
 	errs := make([]error, count)
 	workers := min(runtime.GOMAXPROCS(0), int(count+3)/4)
@@ -70,3 +70,12 @@ func (s *stream) readMany(first, count uint64) ([][]byte, error) {
 	}
 	return out, nil
 }
+
+// readSlabs are the buffers of one readMany call of up to readBatch blocks.
+type readSlabs struct{ raw, plain []byte }
+
+const readBatch = 256
+
+var readPool = sync.Pool{New: func() any {
+	return &readSlabs{raw: make([]byte, readBatch*BlockSize), plain: make([]byte, readBatch*plainSize)}
+}}

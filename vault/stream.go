@@ -169,22 +169,26 @@ func (s *stream) readAt(p []byte, off int64) (int, error) {
 	}
 	n := 0
 	if s.tx == nil && len(p) >= 4*bodySize {
-		first := uint64(off) / bodySize
-		last := uint64(off+int64(len(p))-1) / bodySize
-		bodies, err := s.readMany(first, last-first+1)
-		if err != nil {
-			return 0, err
-		}
-		for _, b := range bodies {
-			bo := int(uint64(off) % bodySize)
-			m := min(len(p)-n, bodySize-bo)
-			if b == nil {
-				clear(p[n : n+m])
-			} else {
-				copy(p[n:n+m], b[bo:])
+		slabs := readPool.Get().(*readSlabs)
+		defer readPool.Put(slabs)
+		for n < len(p) {
+			first := uint64(off) / bodySize
+			last := min(uint64(off+int64(len(p)-n)-1)/bodySize, first+readBatch-1)
+			bodies, err := s.readMany(first, last-first+1, slabs.raw, slabs.plain)
+			if err != nil {
+				return n, err
 			}
-			n += m
-			off += int64(m)
+			for _, b := range bodies {
+				bo := int(uint64(off) % bodySize)
+				m := min(len(p)-n, bodySize-bo)
+				if b == nil {
+					clear(p[n : n+m])
+				} else {
+					copy(p[n:n+m], b[bo:])
+				}
+				n += m
+				off += int64(m)
+			}
 		}
 		return n, nil
 	}

@@ -10,9 +10,11 @@ whisper.update_many(p, [(t, float(t%977)) for t in range(now-30*86400+60, now+1,
 whisper.update_many(p, [(t, float(t%1000)) for t in range(now-86400+10, now+1, 10)], now=now)
 def bench(name, n, f, per=1):
     t0=time.perf_counter()
+    c0=time.process_time()
     for i in range(n): f(i)
     dt=(time.perf_counter()-t0)/n
-    print("%-16s %10.1f us/op %12.0f points/s" % (name, dt*1e6, per/dt))
+    ct=(time.process_time()-c0)/n
+    print("%-16s %10.1f us/op %10.1f cpu-us/op %12.0f points/s" % (name, dt*1e6, ct*1e6, per/dt))
 bench("fetch1d", 200, lambda i: whisper.fetch(p, now-86400, now, now=now), 8640)
 bench("fetch30d", 40, lambda i: whisper.fetch(p, now-30*86400, now, now=now), 43200)
 bench("update", 3000, lambda i: whisper.update(p, float(i), now+i*86//100, now=now+i*86//100))

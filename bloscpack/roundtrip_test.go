@@ -311,3 +311,31 @@ func TestReadFromAndWriteAllTo(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeChunkUnknownSize: with an unknown size the chunk buffer grows as
+// data arrives instead of being allocated at the chunk size up front.
+func TestHugeChunkUnknownSize(t *testing.T) {
+	data := make([]byte, 20<<20+5)
+	for i := range data {
+		data[i] = byte(i >> 12)
+	}
+	o := DefaultOptions()
+	o.ChunkSize = MaxChunkSize
+	mem := storage.NewMemFile(nil)
+	w, err := NewWriter(&FileAppender{F: mem}, -1, &o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(w, iotest.HalfReader(bytes.NewReader(data))); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if h := w.Header(); h.NChunks != 1 || h.ChunkSize != int64(len(data)) || h.LastChunk != int64(len(data)) {
+		t.Fatalf("header %+v", h)
+	}
+	if !bytes.Equal(unpack(t, mem.Bytes()), data) {
+		t.Fatal("round trip")
+	}
+}

@@ -217,7 +217,7 @@ func (w *Writer) chunkLen() int64 {
 }
 
 func (w *Writer) initPool() {
-	n := w.opts.ChunkSize
+	n := min(w.opts.ChunkSize, 16<<20) // unknown size: grow as data arrives
 	if w.size >= 0 {
 		n = max(w.hdr.ChunkSize, w.hdr.LastChunk)
 	}
@@ -418,8 +418,9 @@ func (w *Writer) ReadFrom(src io.Reader) (int64, error) {
 			}
 			return total, nil
 		}
+		want = min(want, 16<<20) // grow a huge chunk's buffer as data arrives
 		if int64(cap(w.cur)) < int64(len(w.cur))+want {
-			grown := make([]byte, len(w.cur), int64(len(w.cur))+want)
+			grown := make([]byte, len(w.cur), max(int64(len(w.cur))+want, 2*int64(cap(w.cur))))
 			copy(grown, w.cur)
 			w.cur = grown
 		}

@@ -104,9 +104,10 @@ func (c *cache) done(e *entry) {
 	s.mu.Unlock()
 }
 
-// get returns a copy of the cached points of name (inflight first, then
-// pending, so later arrivals come later).
-func (c *cache) get(name string) []whisper.Point {
+// get returns copies of the cached points of name: the batch being
+// written now and the points that will be written after it. Each later
+// batch overwrites an earlier one's slots on disk.
+func (c *cache) get(name string) [][]whisper.Point {
 	s := c.shard(name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -114,9 +115,13 @@ func (c *cache) get(name string) []whisper.Point {
 	if e == nil {
 		return nil
 	}
-	out := make([]whisper.Point, 0, len(e.inflight)+len(e.pending))
-	out = append(out, e.inflight...)
-	return append(out, e.pending...)
+	var out [][]whisper.Point
+	for _, b := range [][]whisper.Point{e.inflight, e.pending} {
+		if len(b) > 0 {
+			out = append(out, append([]whisper.Point(nil), b...))
+		}
+	}
+	return out
 }
 
 // names calls f with the name of every cached metric.

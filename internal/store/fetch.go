@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"slices"
 	"io/fs"
 	"math"
 
@@ -123,28 +124,32 @@ func floorMod(a, b int64) int64 {
 
 // mergeWithCache is graphite-web's merge_with_cache(cached, start, step,
 // values, func=aggregationMethod, raw_step=finest step).
-func mergeWithCache(out *Series, cached []whisper.Point, h *whisper.Header) {
+//
+// The cache holds up to two batches (being written, and waiting); per raw
+// interval the later batch wins and, within a batch, the latest timestamp
+// (carbon's cache is a dict per metric, CarbonLink returns it sorted by
+// timestamp): exactly what the file will hold once they are written.
+func mergeWithCache(out *Series, batches [][]whisper.Point, h *whisper.Header) {
 	raw := int64(h.Archives[0].SecondsPerPoint)
 	for _, a := range h.Archives {
 		raw = min(raw, int64(a.SecondsPerPoint))
 	}
-	// carbon's cache is a dict per metric (the last arrival per timestamp
-	// wins) and CarbonLink returns it sorted by timestamp; per raw interval
-	// the latest timestamp then wins, as in whisper.
-	cached = dedupe(cached)
 	type iv struct {
 		t int64
 		v float64
 	}
-	last := make(map[int64]float64, len(cached))
-	order := make([]int64, 0, len(cached))
-	for _, p := range cached {
-		t := p.Timestamp - floorMod(p.Timestamp, raw)
-		if _, seen := last[t]; !seen {
-			order = append(order, t)
+	last := make(map[int64]float64)
+	var order []int64
+	for _, b := range batches {
+		for _, p := range dedupe(b) {
+			t := p.Timestamp - floorMod(p.Timestamp, raw)
+			if _, seen := last[t]; !seen {
+				order = append(order, t)
+			}
+			last[t] = p.Value
 		}
-		last[t] = p.Value
 	}
+	slices.Sort(order)
 	step := out.Step
 	var points []iv
 	if step != raw {

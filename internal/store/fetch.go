@@ -2,9 +2,9 @@ package store
 
 import (
 	"errors"
-	"slices"
 	"io/fs"
 	"math"
+	"slices"
 
 	"ringvault/whisper"
 )

@@ -296,9 +296,14 @@ func (w *File) archiveUpdateMany(ai int, points []Point) error {
 	// Propagate to every coarser archive, in python's set order.
 	for lo := ai + 1; lo < len(h.Archives); lo++ {
 		lspp := h.Archives[lo].SecondsPerPoint
+		// set(lowerIntervals): a key already in the set leaves the table
+		// as it is, so dropping consecutive repeats keeps CPython's order.
 		s.lower = s.lower[:0]
 		for _, p := range al {
-			s.lower = append(s.lower, align(p.Timestamp, lspp))
+			li := align(p.Timestamp, lspp)
+			if n := len(s.lower); n == 0 || s.lower[n-1] != li {
+				s.lower = append(s.lower, li)
+			}
 		}
 		order := s.set.iterate(s.lower)
 		ok, err := w.propagateLevel(lo-1, lo, order)

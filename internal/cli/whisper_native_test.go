@@ -2,11 +2,13 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -201,5 +203,27 @@ func TestWhisperResizeProgress(t *testing.T) {
 		if bar != tty {
 			t.Errorf("terminal %v: stderr %q", tty, errb.String())
 		}
+	}
+}
+
+// TestWhisperResizeChown checks master's --chown-uid/--chown-gid: applied
+// when both are given (to the current owner here, which needs no privilege).
+func TestWhisperResizeChown(t *testing.T) {
+	dir := copyFixtures(t)
+	uid, gid := os.Getuid(), os.Getgid()
+	if uid == 0 || gid == 0 {
+		uid, gid = 1, 1 // root may chown to anyone
+	}
+	_, errOut, code := runNative(t, dir, "", "whisper-resize", "--now=1700000000", "--quiet",
+		fmt.Sprintf("--chown-uid=%d", uid), fmt.Sprintf("--chown-gid=%d", gid), "small.wsp", "60:20", "300:24")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	st, err := os.Stat(filepath.Join(dir, "small.wsp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok && (int(sys.Uid) != uid || int(sys.Gid) != gid) {
+		t.Errorf("owner %d:%d, want %d:%d", sys.Uid, sys.Gid, uid, gid)
 	}
 }

@@ -100,6 +100,15 @@ func whisperResize(c *wctx, args []string) int {
 	}
 	say("Renaming old database to: %s\n", path+".bak")
 	say("Renaming new database to: %s\n", path)
+	// master's --chown-uid/--chown-gid: only when both are given; a failure
+	// is reported and the resize stands, as in python.
+	uid, _ := vals.Int("chown_uid")
+	gid, _ := vals.Int("chown_gid")
+	if uid > 0 && gid > 0 {
+		if err := os.Chown(path, int(uid), int(gid)); err != nil {
+			fmt.Fprintf(c.env.Stderr, "[ERROR] %s\n", pyErrText(err))
+		}
+	}
 	if opts.NoBackup {
 		say("Unlinking backup: %s\n", path+".bak")
 	}

@@ -258,9 +258,13 @@ func transposeBits8x8(x uint64) uint64 {
 // (blosc_internal_bitshuffle with bshuf_trans_bit_elem): with n = len/ts
 // elements, bit k of byte j of element e goes to bit e%8 of byte
 // (j*8+k)*n/8 + e/8. Only when n is a multiple of 8; otherwise the whole
-// block is copied. Trailing bytes beyond whole elements are copied. It runs
-// as bitshuffle does: a byte shuffle into tmp (len >= len(src)), then a bit
-// transpose of every 8 bytes of each byte row, written as bit rows.
+// block is copied. Trailing bytes beyond whole elements are copied.
+//
+// It runs as three transposes, each fast on its own: a byte shuffle of the
+// elements into byte rows (in tmp, len >= len(src)); an 8x8 bit transpose of
+// every word of a row, which turns the 8 bytes of 8 elements into one byte
+// of each of the 8 bit rows; and a typesize-8 byte shuffle of those words
+// into the 8 bit rows.
 func bitshuffleBlock(ts int, dst, src, tmp []byte) {
 	n := len(src) / ts
 	dst = dst[:len(src)]
@@ -274,37 +278,10 @@ func bitshuffleBlock(ts int, dst, src, tmp []byte) {
 	} else {
 		shuffleBlock(ts, tmp, src[:n*ts])
 	}
-	n8 := n / 8
 	for j := 0; j < ts; j++ {
 		row := tmp[j*n : j*n+n]
-		out := dst[j*n : j*n+n] // the 8 bit rows of byte j, n8 bytes each
-		w := 0
-		if fastShuffle {
-			bitshuffleRows(out, row, n8, n8/8)
-			w = n8 &^ 7
-		}
-		for ; w+8 <= n8; w += 8 {
-			r := row[8*w : 8*w+64]
-			c0, c1, c2, c3, c4, c5, c6, c7 := transpose8(
-				transposeBits8x8(le64(r[0:])), transposeBits8x8(le64(r[8:])),
-				transposeBits8x8(le64(r[16:])), transposeBits8x8(le64(r[24:])),
-				transposeBits8x8(le64(r[32:])), transposeBits8x8(le64(r[40:])),
-				transposeBits8x8(le64(r[48:])), transposeBits8x8(le64(r[56:])))
-			put64(out[w:], c0)
-			put64(out[n8+w:], c1)
-			put64(out[2*n8+w:], c2)
-			put64(out[3*n8+w:], c3)
-			put64(out[4*n8+w:], c4)
-			put64(out[5*n8+w:], c5)
-			put64(out[6*n8+w:], c6)
-			put64(out[7*n8+w:], c7)
-		}
-		for ; w < n8; w++ {
-			x := transposeBits8x8(le64(row[8*w:]))
-			for k := 0; k < 8; k++ {
-				out[k*n8+w] = byte(x >> (8 * k))
-			}
-		}
+		bitTransposeWords(row)
+		shuffleBlock(8, dst[j*n:j*n+n], row)
 	}
 	copy(dst[n*ts:], src[n*ts:])
 }
@@ -319,36 +296,10 @@ func bitunshuffleBlock(ts int, dst, src, tmp []byte) {
 		return
 	}
 	tmp = tmp[:n*ts]
-	n8 := n / 8
 	for j := 0; j < ts; j++ {
-		in := src[j*n : j*n+n]
 		row := tmp[j*n : j*n+n]
-		w := 0
-		if fastShuffle {
-			bitunshuffleRows(row, in, n8, n8/8)
-			w = n8 &^ 7
-		}
-		for ; w+8 <= n8; w += 8 {
-			c0, c1, c2, c3, c4, c5, c6, c7 := transpose8(
-				le64(in[w:]), le64(in[n8+w:]), le64(in[2*n8+w:]), le64(in[3*n8+w:]),
-				le64(in[4*n8+w:]), le64(in[5*n8+w:]), le64(in[6*n8+w:]), le64(in[7*n8+w:]))
-			r := row[8*w : 8*w+64]
-			put64(r[0:], transposeBits8x8(c0))
-			put64(r[8:], transposeBits8x8(c1))
-			put64(r[16:], transposeBits8x8(c2))
-			put64(r[24:], transposeBits8x8(c3))
-			put64(r[32:], transposeBits8x8(c4))
-			put64(r[40:], transposeBits8x8(c5))
-			put64(r[48:], transposeBits8x8(c6))
-			put64(r[56:], transposeBits8x8(c7))
-		}
-		for ; w < n8; w++ {
-			var x uint64
-			for k := 0; k < 8; k++ {
-				x |= uint64(in[k*n8+w]) << (8 * k)
-			}
-			put64(row[8*w:], transposeBits8x8(x))
-		}
+		unshuffleBlock(8, row, src[j*n:j*n+n])
+		bitTransposeWords(row)
 	}
 	if ts == 1 {
 		copy(dst, tmp)
@@ -356,4 +307,25 @@ func bitunshuffleBlock(ts int, dst, src, tmp []byte) {
 		unshuffleBlock(ts, dst[:n*ts], tmp)
 	}
 	copy(dst[n*ts:], src[n*ts:])
+}
+
+// bitTransposeWords applies transposeBits8x8 to every 8-byte word of b
+// (len(b) a multiple of 8).
+func bitTransposeWords(b []byte) {
+	for len(b) >= 64 {
+		w := b[:64]
+		put64(w[0:], transposeBits8x8(le64(w[0:])))
+		put64(w[8:], transposeBits8x8(le64(w[8:])))
+		put64(w[16:], transposeBits8x8(le64(w[16:])))
+		put64(w[24:], transposeBits8x8(le64(w[24:])))
+		put64(w[32:], transposeBits8x8(le64(w[32:])))
+		put64(w[40:], transposeBits8x8(le64(w[40:])))
+		put64(w[48:], transposeBits8x8(le64(w[48:])))
+		put64(w[56:], transposeBits8x8(le64(w[56:])))
+		b = b[64:]
+	}
+	for len(b) >= 8 {
+		put64(b, transposeBits8x8(le64(b)))
+		b = b[8:]
+	}
 }

@@ -9,6 +9,3 @@ func unshuffleFast8x(ts, n, nn int, dst, src []byte) {}
 func shuffleFast8x(ts, n, nn int, dst, src []byte)   {}
 
 func lzMatchEnd(in []byte, ip, ref, bound int) int { return lzMatchEndSafe(in, ip, ref, bound) }
-
-func bitshuffleRows(out, row []byte, n8, groups int)  {}
-func bitunshuffleRows(row, in []byte, n8, groups int) {}

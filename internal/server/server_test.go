@@ -398,3 +398,27 @@ func TestReloadRules(t *testing.T) {
 		}
 	}
 }
+
+// TestLineLengthBoundary: a line of exactly 16,384 bytes is read (as by
+// Twisted's LineOnlyReceiver, MAX_LENGTH = 16384) and the connection
+// stays open; one byte more closes it.
+func TestLineLengthBoundary(t *testing.T) {
+	s := startServer(t, nil)
+	line := func(n int) string {
+		l := fmt.Sprintf("long.x 1 %d", now)
+		return l + strings.Repeat(" ", n-len(l)) + "\n" // trailing spaces are whitespace
+	}
+	c, err := net.Dial("tcp", s.CarbonAddr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte(line(16384) + fmt.Sprintf("after.long 2 %d\n", now)))
+	waitReceived(t, s, 2)
+	c2, _ := net.Dial("tcp", s.CarbonAddr.String())
+	c2.Write([]byte(line(16385) + fmt.Sprintf("never.stored 3 %d\n", now)))
+	expectClosed(t, c2)
+	if ser, _ := s.Store().Fetch("never.stored", now-60, now, now); ser != nil {
+		t.Errorf("a line after the over-long one was stored")
+	}
+}

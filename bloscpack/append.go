@@ -76,7 +76,7 @@ func Append(f storage.File, src io.Reader, n int64, opts *AppendOptions) (Append
 	}
 	lastN := h.LastChunk
 	plain := make([]byte, lastN)
-	if err := decodeInto(last, lastPos, comp, plain); err != nil {
+	if err := decodeInto(last, lastPos, comp, plain, 0); err != nil {
 		return AppendResult{}, err
 	}
 	room := h.ChunkSize - lastN
@@ -141,7 +141,7 @@ func Append(f storage.File, src io.Reader, n int64, opts *AppendOptions) (Append
 // newChunkWriter is a Writer without header, metadata or offsets: it
 // writes c's chunks from pos on (append).
 func newChunkWriter(dst io.Writer, pos int64, c Chunking, size int64, o Options) *Writer {
-	w := &Writer{dst: dst, opts: o, bo: o.bloscOpts(), size: size, pos: pos}
+	w := &Writer{dst: dst, opts: o, bo: o.bloscOpts(c.NChunks), size: size, pos: pos}
 	w.hdr = Header{Checksum: o.Checksum, ChunkSize: c.ChunkSize, LastChunk: c.LastChunk, NChunks: c.NChunks}
 	w.initPool()
 	w.cur = w.getBuf()

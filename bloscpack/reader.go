@@ -124,6 +124,16 @@ func (r *Reader) workers() int {
 	return runtime.GOMAXPROCS(0)
 }
 
+// blockThreads is how many goroutines decode the blocks of one chunk: all
+// workers when there are fewer chunks than workers (one big chunk), else
+// one, since chunks already run in parallel.
+func (r *Reader) blockThreads() int {
+	if n := r.hdr.NChunks; n >= 0 && n < int64(r.workers()) {
+		return r.workers()
+	}
+	return 1
+}
+
 // Size is the decoded size of the whole file.
 func (r *Reader) Size() (int64, error) {
 	if n := r.hdr.DataSize(); n >= 0 {
@@ -255,7 +265,7 @@ func checkChunkSize(i int, pos int64, comp []byte, n int64) error {
 
 // decodeInto decodes a verified chunk into out, which must be exactly the
 // expected decoded size.
-func decodeInto(i int, pos int64, comp, out []byte) error {
+func decodeInto(i int, pos int64, comp, out []byte, threads int) error {
 	field := fmt.Sprintf("chunk %d", i)
 	h, err := blosc.ParseHeader(comp)
 	if err != nil {
@@ -264,7 +274,7 @@ func decodeInto(i int, pos int64, comp, out []byte) error {
 	if h.Nbytes != len(out) {
 		return errorf(ErrFormat, pos+4, field, "blosc header says %d decoded bytes, the bloscpack header %d", h.Nbytes, len(out))
 	}
-	if _, err := blosc.DecompressInto(out, comp, 1); err != nil {
+	if _, err := blosc.DecompressInto(out, comp, threads); err != nil {
 		return &Error{Offset: pos, Field: field, Msg: err.Error(), Err: fmt.Errorf("%w: %w", ErrFormat, err)}
 	}
 	return nil
@@ -329,7 +339,7 @@ func (r *Reader) readPart(c int, ref chunkRef, dst []byte, rel int64) error {
 		if err != nil {
 			return err
 		}
-		return decodeInto(c, ref.pos, comp, dst)
+		return decodeInto(c, ref.pos, comp, dst, r.blockThreads())
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -345,7 +355,7 @@ func (r *Reader) readPart(c int, ref chunkRef, dst []byte, rel int64) error {
 			r.cacheBuf = make([]byte, ref.n)
 		}
 		r.cacheI = -1
-		if err := decodeInto(c, ref.pos, comp, r.cacheBuf[:ref.n]); err != nil {
+		if err := decodeInto(c, ref.pos, comp, r.cacheBuf[:ref.n], r.blockThreads()); err != nil {
 			return err
 		}
 		r.cacheI = c

@@ -63,7 +63,7 @@ func (r *Reader) decode(c *rawChunk) {
 	} else {
 		c.out = make([]byte, n)
 	}
-	c.err = decodeInto(c.i, c.pos, comp, c.out)
+	c.err = decodeInto(c.i, c.pos, comp, c.out, r.blockThreads())
 	if c.err == nil && c.at != nil {
 		_, c.werr = c.at.WriteAt(c.out, c.start)
 	}

@@ -16,8 +16,9 @@ import (
 // means no checksum, no offsets and no room to append.
 type Options struct {
 	// Blosc are the chunk compression arguments. Typesize is also stored
-	// in the header. NThreads is per chunk (0 = 1): chunks are already
-	// compressed in parallel.
+	// in the header. NThreads is per chunk; 0 means 1 when chunks keep
+	// every worker busy, else Workers (blocks in parallel inside the few
+	// chunks). The output does not depend on it.
 	Blosc blosc.Options
 	// ChunkSize is the uncompressed size of every chunk but the last
 	// (0 = DefaultChunkSize).
@@ -60,10 +61,16 @@ func (o *Options) workers() int {
 	return runtime.GOMAXPROCS(0)
 }
 
-func (o *Options) bloscOpts() blosc.Options {
+// bloscOpts are the per-chunk Blosc options: NThreads 0 means one
+// goroutine per chunk when there are enough chunks to keep the workers
+// busy, else all workers on the blocks of each chunk.
+func (o *Options) bloscOpts(nchunks int64) blosc.Options {
 	b := o.Blosc
 	if b.NThreads == 0 {
 		b.NThreads = 1
+		if nchunks >= 0 && nchunks < int64(o.workers()) {
+			b.NThreads = o.workers()
+		}
 	}
 	return b
 }
@@ -131,7 +138,7 @@ func NewWriter(dst io.Writer, size int64, opts *Options) (*Writer, error) {
 	if !o.Checksum.Valid() || o.Blosc.Typesize < 0 || o.Blosc.Typesize > 255 {
 		return nil, fmt.Errorf("%w: checksum %d, typesize %d", ErrInvalidOptions, o.Checksum, o.Blosc.Typesize)
 	}
-	w := &Writer{dst: dst, opts: o, bo: o.bloscOpts(), size: size}
+	w := &Writer{dst: dst, opts: o, size: size}
 	if at, ok := dst.(io.WriterAt); ok {
 		w.at = at
 	}
@@ -154,6 +161,7 @@ func NewWriter(dst io.Writer, size int64, opts *Options) (*Writer, error) {
 		h.ChunkSize, h.LastChunk, h.NChunks = o.ChunkSize, -1, -1
 	}
 	w.hdr = h
+	w.bo = o.bloscOpts(h.NChunks)
 	w.initPool()
 	buf := h.Encode(make([]byte, 0, 4096))
 	if o.Metadata != nil {

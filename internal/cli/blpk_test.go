@@ -251,3 +251,28 @@ func TestBlpkExtensions(t *testing.T) {
 		t.Fatalf("append beyond max_app_chunks: %d %q", code, out)
 	}
 }
+
+// TestBlpkProgressBar: on a terminal, big files get a progress bar on
+// stderr; stdout keeps exactly the original's output.
+func TestBlpkProgressBar(t *testing.T) {
+	dir := t.TempDir()
+	wd, _ := os.Getwd()
+	defer os.Chdir(wd)
+	t.Chdir(dir)
+	os.WriteFile("big.bin", bytes.Repeat([]byte("progress"), (progressThreshold+1024)/8), 0o644)
+	for _, c := range []struct{ label, args string }{{"blpk compress", "compress big.bin"}, {"blpk decompress", "-f decompress big.bin.blp"}} {
+		args := strings.Fields(c.args)
+		var out, errb bytes.Buffer
+		env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Now: time.Now,
+			Getenv: func(string) string { return "" }, IsTerminal: func(io.Writer) bool { return true }}
+		if code := Main(env, append([]string{"blpk"}, args...)); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, out.String())
+		}
+		if out.Len() != 0 || !strings.Contains(errb.String(), c.label) {
+			t.Fatalf("%v: stdout %q, stderr %q", args, out.String(), errb.String())
+		}
+		if !strings.Contains(errb.String(), "100") {
+			t.Errorf("%v: the bar never reached 100%%: %q", args, errb.String())
+		}
+	}
+}

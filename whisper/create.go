@@ -87,7 +87,10 @@ type fallocater interface{ Fallocate(off, n int64) error }
 // CreateFile is python's create on an empty storage.File: it validates
 // the archives (sorting the caller's slice by precision, like python),
 // writes the header and then zeros, a hole (Sparse) or reserved blocks
-// (Fallocate). The bytes equal python's for the same arguments.
+// (Fallocate). The bytes equal python's for the same arguments. A crash
+// part way leaves a short file or one whose header is still zeros, which
+// OpenFile rejects ("Truncated file", "Unable to read header"); a file that
+// opens is the complete one (crash_test.go checks every write).
 func CreateFile(f storage.File, archives []ArchiveSpec, opts *CreateOptions) error {
 	m, xff := opts.resolve()
 	h, err := NewHeader(archives, m, xff)

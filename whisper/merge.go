@@ -37,7 +37,10 @@ func errUnlike(a, b *File, what string) error {
 // written into the same archive of to (overwriting) and propagated with
 // to's aggregation settings. timeFrom 0 and timeTo 0 are python's None
 // (epoch and now); timeTo < timeFrom is python's ValueError("time_to must
-// be >= time_from").
+// be >= time_from"). Writes go through the same path as UpdateMany, with
+// the same crash guarantees. Merge holds to's write lock and from's read
+// lock; two Merges in opposite directions on the same pair of handles at
+// once can deadlock.
 func Merge(from, to *File, timeFrom, timeTo, now int64) (err error) {
 	if !sameArchives(from.hdr, to.hdr) {
 		return errUnlike(from, to, "merging")

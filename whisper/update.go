@@ -36,7 +36,10 @@ type run struct {
 // it is written, aligned, into the finest archive whose retention covers
 // its age and then propagated to coarser archives until one does not
 // receive a value. One 12-byte write per archive it reaches, one read of
-// the neighbouring finer points per propagation.
+// the neighbouring finer points per propagation. A crash in between leaves
+// each of those points old or new (a coarser archive may miss the
+// propagation, which the next write to that interval recomputes); see
+// UpdateMany for torn sectors.
 func (w *File) Update(value float64, timestamp, now int64) (err error) {
 	if err := w.beginWrite(); err != nil {
 		return err

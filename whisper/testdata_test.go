@@ -89,7 +89,7 @@ type tdFetchArgs struct {
 	FromTime        int64   `json:"fromTime"`
 	UntilTime       *int64  `json:"untilTime"`
 	Now             int64   `json:"now"`
-	ArchiveToSelect *string `json:"archiveToSelect"`
+	ArchiveToSelect json.RawMessage `json:"archiveToSelect"` // "1m", 60 or null
 }
 
 type tdResult struct {
@@ -198,8 +198,8 @@ func fetchArgs(t *testing.T, a tdFetchArgs) (from, until, now int64, opts *Fetch
 	if a.UntilTime != nil {
 		until = *a.UntilTime
 	}
-	if a.ArchiveToSelect != nil {
-		spec, err := ParseRetentionDef(*a.ArchiveToSelect + ":1")
+	if sel := strings.Trim(string(a.ArchiveToSelect), `"`); sel != "" && sel != "null" {
+		spec, err := ParseRetentionDef(sel + ":1")
 		if err != nil {
 			t.Fatal(err)
 		}

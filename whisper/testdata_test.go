@@ -70,7 +70,7 @@ type tdOp struct {
 	Now               int64           `json:"now"`
 	Points            [][2]pyFloat    `json:"points"`
 	Value             pyFloat         `json:"value"`
-	Timestamp         *int64          `json:"timestamp"`
+	Timestamp         *float64        `json:"timestamp"` // python int()s it
 	Raises            *pyRaise        `json:"raises"`
 	Returns           json.RawMessage `json:"returns"`
 	InfoAfter         *tdInfo         `json:"info_after"`
@@ -86,9 +86,9 @@ type tdInfo struct {
 }
 
 type tdFetchArgs struct {
-	FromTime        int64   `json:"fromTime"`
-	UntilTime       *int64  `json:"untilTime"`
-	Now             int64   `json:"now"`
+	FromTime        float64         `json:"fromTime"` // python int()s both
+	UntilTime       *float64        `json:"untilTime"`
+	Now             int64           `json:"now"`
 	ArchiveToSelect json.RawMessage `json:"archiveToSelect"` // "1m", 60 or null
 }
 
@@ -196,7 +196,7 @@ func checkSeries(t *testing.T, what string, s *Series, want *tdResult) {
 func fetchArgs(t *testing.T, a tdFetchArgs) (from, until, now int64, opts *FetchOptions) {
 	until = a.Now
 	if a.UntilTime != nil {
-		until = *a.UntilTime
+		until = int64(*a.UntilTime)
 	}
 	if sel := strings.Trim(string(a.ArchiveToSelect), `"`); sel != "" && sel != "null" {
 		spec, err := ParseRetentionDef(sel + ":1")
@@ -205,7 +205,7 @@ func fetchArgs(t *testing.T, a tdFetchArgs) (from, until, now int64, opts *Fetch
 		}
 		opts = &FetchOptions{ArchiveToSelect: spec.SecondsPerPoint}
 	}
-	return a.FromTime, until, a.Now, opts
+	return int64(a.FromTime), until, a.Now, opts
 }
 
 // replay applies python's recorded ops to a MemFile, checking every
@@ -241,7 +241,7 @@ func replay(t *testing.T, name string, ops []tdOp, after func(i int, w *File, m 
 		case "update":
 			ts := op.Now
 			if op.Timestamp != nil {
-				ts = *op.Timestamp
+				ts = int64(*op.Timestamp)
 			}
 			checkRaise(t, what, w.Update(float64(op.Value), ts, op.Now), op.Raises)
 		case "update_many":

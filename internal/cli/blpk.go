@@ -651,7 +651,15 @@ func blpkVerify(env *Env, log *blpkLog, a *blpkArgs) int {
 	if err != nil {
 		return blpkReadError(env, log, path, err)
 	}
-	log.normal("%s: OK, %d chunks, %s decoded, every %s digest matches", path, res.Chunks, bloscpack.DoublePrettySize(res.Decoded), f.Header().Checksum)
+	chunks := "chunks"
+	if res.Chunks == 1 {
+		chunks = "chunk"
+	}
+	digests := fmt.Sprintf("every %s digest matches", f.Header().Checksum)
+	if f.Header().Checksum == bloscpack.None {
+		digests = "no digests to check"
+	}
+	log.normal("%s: OK, %d %s, %s decoded, %s", path, res.Chunks, chunks, bloscpack.DoublePrettySize(res.Decoded), digests)
 	if res.Trailing > 0 {
 		log.normal("%s: %d stale bytes after the last chunk (left by an append)", path, res.Trailing)
 	}

@@ -29,7 +29,9 @@ type Tx struct {
 	freed     []uint64             // committed blocks this tx stopped using
 	streams   map[[16]byte]*stream // open file streams by entry id
 	batch     map[uint64][]byte    // sealed blocks not yet written
-	slabs     [][]byte             // pooled slabs the batch points into
+	slabs     [][]byte             // slabs the batch points into
+	spare     [][]byte             // slabs free for reuse
+	wbuf      []byte               // coalescing buffer of flushBatch
 }
 
 func (tx *Tx) txid() uint64 { return tx.id }
@@ -100,7 +102,11 @@ type sealJob struct {
 func (tx *Tx) sealMany(jobs []sealJob) error {
 	var slab []byte
 	if len(jobs) == dirtyMax {
-		slab = *slabPool.Get().(*[]byte)
+		if n := len(tx.spare); n > 0 {
+			slab, tx.spare = tx.spare[n-1], tx.spare[:n-1]
+		} else {
+			slab = make([]byte, dirtyMax*BlockSize)
+		}
 		tx.slabs = append(tx.slabs, slab)
 	} else {
 		slab = make([]byte, len(jobs)*BlockSize)
@@ -144,7 +150,10 @@ func (tx *Tx) flushBatch() error {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	buf := make([]byte, 0, 64*BlockSize)
+	if tx.wbuf == nil {
+		tx.wbuf = make([]byte, 0, 256*BlockSize)
+	}
+	buf := tx.wbuf[:0]
 	start := keys[0]
 	flush := func() error {
 		if len(buf) == 0 {
@@ -171,15 +180,10 @@ func (tx *Tx) flushBatch() error {
 		return err
 	}
 	clear(tx.batch)
-	for _, s := range tx.slabs { // every block in them is on disk now
-		slabPool.Put(&s)
-	}
+	tx.spare = append(tx.spare, tx.slabs...) // every block in them is on disk now
 	tx.slabs = tx.slabs[:0]
 	return nil
 }
-
-// slabPool recycles the sealed-block slabs of full sealing batches.
-var slabPool = sync.Pool{New: func() any { b := make([]byte, dirtyMax*BlockSize); return &b }}
 
 func (tx *Tx) end() {
 	if tx.closed {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"ringvault/internal/pyfmt"
 )
 
 // Chunking is how an input of a given size is cut into chunks.
@@ -60,7 +62,7 @@ func ParseSize(s string) (int64, error) {
 				}
 				v := f * suf.n
 				if math.IsInf(v, 0) || math.IsNaN(v) {
-					return 0, fmt.Errorf("cannot convert float %s to integer", PyFloatRepr(v))
+					return 0, fmt.Errorf("cannot convert float %s to integer", pyfmt.FloatRepr(v))
 				}
 				return int64(v), nil
 			}
@@ -82,7 +84,7 @@ func PrettySize(n int64) string {
 	}
 	for i := len(sizeSuffixes) - 1; i >= 0; i-- {
 		if float64(n) >= sizeSuffixes[i].n {
-			return PyFloatRepr(pyRound2(float64(n)/sizeSuffixes[i].n)) + sizeSuffixes[i].s
+			return pyfmt.FloatRepr(pyRound2(float64(n)/sizeSuffixes[i].n)) + sizeSuffixes[i].s
 		}
 	}
 	return strconv.FormatInt(n, 10) // negative sizes: bloscpack returns None

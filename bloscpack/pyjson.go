@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"ringvault/internal/pyfmt"
 )
 
 // Bloscpack serializes metadata with Python's json module:
@@ -347,7 +349,7 @@ func EncodeJSON(dst []byte, v any) []byte {
 		case math.IsInf(v, -1):
 			return append(dst, "-Infinity"...)
 		}
-		return append(dst, PyFloatRepr(v)...)
+		return append(dst, pyfmt.FloatRepr(v)...)
 	case string:
 		return appendJSONString(dst, v)
 	case []any:
@@ -411,54 +413,6 @@ func appendJSONString(dst []byte, s string) []byte {
 		}
 	}
 	return append(dst, '"')
-}
-
-// PyFloatRepr formats f as Python's repr(float): the shortest digits that
-// round-trip, fixed notation for decimal exponents -4..15 (always with a
-// fractional part, "100.0"), otherwise scientific with a signed exponent of
-// at least two digits ("1e-05", "1.5e+16"). inf and nan as Python spells them.
-func PyFloatRepr(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "nan"
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64) // -d.ddde±XX
-	neg := strings.HasPrefix(e, "-")
-	e = strings.TrimPrefix(e, "-")
-	mant, exps, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(exps)
-	digits := strings.Replace(mant, ".", "", 1)
-	var s string
-	if exp >= -4 && exp < 16 {
-		if exp >= 0 {
-			if len(digits) <= exp+1 {
-				s = digits + strings.Repeat("0", exp+1-len(digits)) + ".0"
-			} else {
-				s = digits[:exp+1] + "." + digits[exp+1:]
-			}
-		} else {
-			s = "0." + strings.Repeat("0", -exp-1) + digits
-		}
-	} else {
-		s = digits[:1]
-		if len(digits) > 1 {
-			s += "." + digits[1:]
-		}
-		sign := "+"
-		if exp < 0 {
-			sign = "-"
-			exp = -exp
-		}
-		s += fmt.Sprintf("e%s%02d", sign, exp)
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
 }
 
 // jsonEqual is Python's == on decoded JSON values (dicts compare without

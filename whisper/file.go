@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"ringvault/internal/pyfmt"
 	"ringvault/storage"
 )
 
@@ -241,7 +242,7 @@ func Info(path string) (*Header, error) {
 func checkXFF(xff float64) error {
 	if xff < 0 || xff > 1 || math.IsNaN(xff) {
 		return newErr(ErrInvalidXFilesFactor, "InvalidXFilesFactor",
-			"Invalid xFilesFactor %s, not between 0 and 1", pyFloatRepr(xff))
+			"Invalid xFilesFactor %s, not between 0 and 1", pyfmt.FloatRepr(xff))
 	}
 	return nil
 }

@@ -248,35 +248,3 @@ func ValidateArchiveList(archives []ArchiveSpec) error {
 	}
 	return nil
 }
-
-// pyFloatRepr is python's repr(float).
-func pyFloatRepr(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "nan"
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64)
-	mant, expStr, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(expStr)
-	if exp < -4 || exp >= 16 {
-		// python: 1e+16, 1.5e-05
-		if len(expStr) > 0 && (expStr[0] == '+' || expStr[0] == '-') {
-			sign := expStr[:1]
-			digits := strings.TrimLeft(expStr[1:], "0")
-			for len(digits) < 2 {
-				digits = "0" + digits
-			}
-			return mant + "e" + sign + digits
-		}
-		return e
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".") {
-		s += ".0"
-	}
-	return s
-}

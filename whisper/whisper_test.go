@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"ringvault/internal/pyfmt"
 	"ringvault/internal/testutil"
 	"ringvault/storage"
 )
@@ -226,7 +227,7 @@ func TestSetXFilesFactorAndAggregation(t *testing.T) {
 	}
 	for _, x := range []float64{-1, 2} {
 		_, err := SetXFilesFactor(p, x)
-		wantMsg(t, err, ErrInvalidXFilesFactor, fmt.Sprintf("Invalid xFilesFactor %s, not between 0 and 1", pyFloatRepr(x)))
+		wantMsg(t, err, ErrInvalidXFilesFactor, fmt.Sprintf("Invalid xFilesFactor %s, not between 0 and 1", pyfmt.FloatRepr(x)))
 	}
 	prev := Average
 	for _, name := range AggregationMethods {
@@ -266,15 +267,6 @@ func TestParseRetentionDef(t *testing.T) {
 		"10:10$": "Invalid retention specification '10$'"} {
 		_, err := ParseRetentionDef(in)
 		wantMsg(t, err, ErrInvalidRetention, msg)
-	}
-}
-
-func TestFloatRepr(t *testing.T) {
-	for v, want := range map[float64]string{2: "2.0", 1.5: "1.5", -1: "-1.0", 0.1: "0.1", 1e16: "1e+16", 1.5e-5: "1.5e-05",
-		123456789012345.6: "123456789012345.6", math.Inf(1): "inf"} {
-		if got := pyFloatRepr(v); got != want {
-			t.Errorf("%v: %q, want %q", v, got, want)
-		}
 	}
 }
 

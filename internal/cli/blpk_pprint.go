@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"ringvault/bloscpack"
+	"ringvault/internal/pyfmt"
 )
 
 // blpk info prints metadata with Python's pprint.pformat(metadata,
@@ -29,7 +30,7 @@ func pyRepr(v any) string {
 	case bloscpack.JSONInt:
 		return string(v)
 	case float64:
-		return bloscpack.PyFloatRepr(v)
+		return pyfmt.FloatRepr(v)
 	case string:
 		return pyStrRepr(v)
 	case []any:

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"ringvault/internal/pyfmt"
 	"ringvault/internal/pyopt"
 	"ringvault/whisper"
 )
@@ -98,11 +99,11 @@ func parseRetentions(defs []string) ([]whisper.ArchiveSpec, error) {
 func byteFormat(num float64) string {
 	for _, unit := range []string{"bytes", "KB", "MB"} {
 		if num < 1024.0 {
-			return pyopt.FormatF(num, 3) + unit
+			return pyfmt.FormatF(num, 3) + unit
 		}
 		num /= 1024.0
 	}
-	return pyopt.FormatF(num, 3) + "GB"
+	return pyfmt.FormatF(num, 3) + "GB"
 }
 
 func (c *wctx) estimate(p *pyopt.OptionParser, args []string) int {

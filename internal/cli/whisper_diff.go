@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ringvault/internal/pyfmt"
 	"ringvault/internal/pyopt"
 	"ringvault/whisper"
 )
@@ -100,7 +101,7 @@ func pyOptFloat(v float64, known bool) string {
 	if !known {
 		return "None"
 	}
-	return pyopt.FloatRepr(v)
+	return pyfmt.FloatRepr(v)
 }
 
 // jsonFloat is json.dumps of a python float or None.
@@ -115,7 +116,7 @@ func jsonFloat(v float64, known bool) string {
 	case math.IsInf(v, -1):
 		return "-Infinity"
 	}
-	return pyopt.FloatRepr(v)
+	return pyfmt.FloatRepr(v)
 }
 
 // diffJSON is whisper-diff's json.dumps(..., sort_keys=True, indent=2,

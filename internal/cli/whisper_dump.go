@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 
+	"ringvault/internal/pyfmt"
 	"ringvault/internal/pyopt"
 	"ringvault/whisper"
 )
@@ -70,7 +71,7 @@ func whisperDump(c *wctx, args []string) int {
 			method = m.String()
 		}
 		fmt.Fprintf(out, "Meta data:\n  aggregation method: %s\n  max retention: %d\n  xFilesFactor: %s\n\n",
-			method, maxRet, pyopt.FormatG(float64(xff), 0, 6))
+			method, maxRet, pyfmt.FormatG(float64(xff), 0, 6))
 		for i, a := range archives {
 			fmt.Fprintf(out, "Archive %d info:\n  offset: %d\n  seconds per point: %d\n  points: %d\n  retention: %d\n  size: %d\n\n",
 				i, a.offset, a.spp, a.points, uint64(a.spp)*uint64(a.points), uint64(a.points)*12)
@@ -93,7 +94,7 @@ func whisperDump(c *wctx, args []string) int {
 			if raw {
 				line = strconv.AppendUint(line, uint64(ts), 10)
 				line = append(line, ':')
-				line = append(line, pyopt.FormatG(v, 0, 35)...)
+				line = append(line, pyfmt.FormatG(v, 0, 35)...)
 			} else {
 				line = strconv.AppendUint(line, uint64(pt), 10)
 				line = append(line, ": "...)
@@ -106,7 +107,7 @@ func whisperDump(c *wctx, args []string) int {
 					line = strconv.AppendUint(line, uint64(ts), 10)
 				}
 				line = append(line, ", "...)
-				line = append(line, pyopt.FormatG(v, 10, 35)...)
+				line = append(line, pyfmt.FormatG(v, 10, 35)...)
 			}
 			line = append(line, '\n')
 			out.Write(line)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"strconv"
 
+	"ringvault/internal/pyfmt"
 	"ringvault/internal/pyopt"
 	"ringvault/whisper"
 )
@@ -91,7 +92,7 @@ func writeFetchJSON(out *bufio.Writer, s *whisper.Series, keep func(int) bool) {
 		}
 		first = false
 		if s.Known[i] {
-			buf = pyopt.AppendFloatRepr(buf, s.Values[i])
+			buf = pyfmt.AppendFloatRepr(buf, s.Values[i])
 		} else {
 			buf = append(buf, "null"...)
 		}
@@ -118,7 +119,7 @@ func writeFetchText(out *bufio.Writer, s *whisper.Series, keep func(int) bool, p
 			}
 			line = append(line, '\t')
 			if s.Known[i] {
-				line = pyopt.AppendF(line, s.Values[i], 6)
+				line = pyfmt.AppendF(line, s.Values[i], 6)
 			} else {
 				line = append(line, "None"...)
 			}

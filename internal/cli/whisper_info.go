@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ringvault/internal/pyfmt"
 	"ringvault/internal/pyopt"
 	"ringvault/whisper"
 )
@@ -18,7 +19,7 @@ func init() {
 type pyItem struct{ key, repr, json string }
 
 func infoItems(h *whisper.Header, size int64) []pyItem {
-	xff := pyopt.FloatRepr(float64(h.XFilesFactor))
+	xff := pyfmt.FloatRepr(float64(h.XFilesFactor))
 	m := h.AggregationMethod.String()
 	return []pyItem{
 		{"aggregationMethod", m, strconv.Quote(m)},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"ringvault/internal/pyfmt"
 	"ringvault/internal/pyopt"
 	"ringvault/whisper"
 )
@@ -93,6 +94,6 @@ func whisperSetXFF(c *wctx, args []string) int {
 	if err != nil {
 		return c.failErr(err)
 	}
-	c.printf("Updated xFilesFactor: %s (%s -> %s)\n", path, pyopt.FloatRepr(float64(old)), pyopt.FloatRepr(xff))
+	c.printf("Updated xFilesFactor: %s (%s -> %s)\n", path, pyfmt.FloatRepr(float64(old)), pyfmt.FloatRepr(xff))
 	return 0
 }

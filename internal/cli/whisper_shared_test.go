@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"ringvault/internal/pyopt"
+	"ringvault/internal/pyfmt"
 	"ringvault/internal/testutil"
 )
 
@@ -66,7 +66,7 @@ func expectedFetchOutput(t *testing.T, f sharedFetch) (string, string, int) {
 				t.Fatalf("%s: value %s: %v", f.Label, s, err)
 			}
 		}
-		fmt.Fprintf(&b, "%d\t%s\n", ts, pyopt.FormatF(v, 6))
+		fmt.Fprintf(&b, "%d\t%s\n", ts, pyfmt.FormatF(v, 6))
 		ts += f.Result.TimeInfo[2]
 	}
 	return b.String(), "", 0

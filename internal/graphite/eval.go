@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"ringvault/internal/pyopt"
+	"ringvault/internal/pyfmt"
 )
 
 var (
@@ -484,7 +484,7 @@ func pyRepr(v any) string {
 	case int64:
 		return strconv.FormatInt(v, 10)
 	case float64:
-		return pyopt.FloatRepr(v)
+		return pyfmt.FloatRepr(v)
 	case string:
 		return v
 	case bool:
@@ -499,7 +499,7 @@ func pyRepr(v any) string {
 }
 
 // pyG is Python's "%g" % f.
-func pyG(f float64) string { return pyopt.FormatG(f, 0, 6) }
+func pyG(f float64) string { return pyfmt.FormatG(f, 0, 6) }
 
 // signatureDefaults returns the names that have a default in a Python
 // signature such as "lowest(seriesList, n=1, func='average')".

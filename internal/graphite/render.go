@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"ringvault/internal/pyopt"
+	"ringvault/internal/pyfmt"
 )
 
 // renderRequest is a parsed /render request (graphite-web's parseOptions).
@@ -223,7 +223,7 @@ func appendFloatRepr(b []byte, v float64) []byte {
 		}
 		return append(b, ".0"...)
 	}
-	return pyopt.AppendFloatRepr(b, v)
+	return pyfmt.AppendFloatRepr(b, v)
 }
 
 // appendRenderJSON is graphite-web 1.1's format=json:

@@ -42,29 +42,6 @@ func checkExit(t *testing.T, ex *Exit) {
 	}
 }
 
-// FuzzFloatFormat checks that FloatRepr round-trips through ParseFloat and
-// that FormatG with 17 digits does too, for any float64.
-func FuzzFloatFormat(f *testing.F) {
-	for _, v := range []float64{0, 1, -1.5, 0.1, 1e16, 1e-5, math.MaxFloat64, 5e-324, math.Inf(-1)} {
-		f.Add(math.Float64bits(v))
-	}
-	f.Fuzz(func(t *testing.T, bits uint64) {
-		v := math.Float64frombits(bits)
-		r := FloatRepr(v)
-		back, ok := ParseFloat(r)
-		if !ok || (math.Float64bits(back) != bits && !(math.IsNaN(v) && math.IsNaN(back))) {
-			t.Fatalf("%x: repr %q parses back as %v (ok %v)", bits, r, back, ok)
-		}
-		g := FormatG(v, 0, 17)
-		if back, ok := ParseFloat(g); !ok || (back != v && !math.IsNaN(v)) {
-			t.Fatalf("%x: %%.17g %q parses back as %v", bits, g, back)
-		}
-		if len(FormatG(v, 10, 35)) < 10 {
-			t.Fatalf("%x: width 10 not honoured", bits)
-		}
-	})
-}
-
 // FuzzParseNumbers checks that ParseInt/PyInt/ParseFloat never panic and
 // agree with themselves on surrounding whitespace.
 func FuzzParseNumbers(f *testing.F) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"ringvault/internal/pyfmt"
 	"ringvault/internal/testutil"
 )
 
@@ -174,7 +175,7 @@ func goRepr(v any) string {
 	case int64:
 		return fmt.Sprint(x)
 	case float64:
-		return FloatRepr(x)
+		return pyfmt.FloatRepr(x)
 	case []string:
 		parts := make([]string, len(x))
 		for i, s := range x {

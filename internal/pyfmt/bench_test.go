@@ -1,4 +1,4 @@
-package pyopt
+package pyfmt
 
 import (
 	"math/rand/v2"

@@ -1,4 +1,9 @@
-package pyopt
+// Package pyfmt formats numbers exactly as CPython does — repr(float),
+// "%f" and "%g" with width and precision, nan and inf spelled as Python
+// spells them — for every place where ringvault's output must be
+// byte-identical with a Python peer (whisper-* scripts, blpk, graphite-web
+// JSON, python exception messages in the format packages).
+package pyfmt
 
 import (
 	"math"

@@ -32,6 +32,8 @@ type Tx struct {
 	slabs     [][]byte             // slabs the batch points into
 	spare     [][]byte             // slabs free for reuse
 	wbuf      []byte               // coalescing buffer of flushBatch
+	unsynced  int64                // bytes written since the last background sync
+	syncing   chan error           // a background sync in flight
 }
 
 func (tx *Tx) txid() uint64 { return tx.id }
@@ -182,6 +184,48 @@ func (tx *Tx) flushBatch() error {
 	clear(tx.batch)
 	tx.spare = append(tx.spare, tx.slabs...) // every block in them is on disk now
 	tx.slabs = tx.slabs[:0]
+	tx.unsynced += int64(len(keys)) * BlockSize
+	return tx.backgroundSync()
+}
+
+// backgroundSyncBytes: a large transaction syncs its blocks in the
+// background every so often, so the disk writes while the next blocks
+// are sealed instead of all at the commit's first fsync. The blocks are
+// not referenced by any superblock yet, so syncing them early is harmless.
+const backgroundSyncBytes = 64 << 20
+
+func (tx *Tx) backgroundSync() error {
+	if tx.db.opts.NoSync || tx.unsynced < backgroundSyncBytes {
+		return nil
+	}
+	if tx.syncing != nil {
+		select {
+		case err := <-tx.syncing:
+			tx.syncing = nil
+			if err != nil {
+				return tx.db.poison(fmt.Errorf("vault: sync during transaction %d: %w", tx.id, err))
+			}
+		default:
+			return nil // the previous one is still running
+		}
+	}
+	ch := make(chan error, 1)
+	f := tx.db.f
+	go func() { ch <- f.Sync() }()
+	tx.syncing, tx.unsynced = ch, 0
+	return nil
+}
+
+// waitSync waits for a background sync in flight.
+func (tx *Tx) waitSync() error {
+	if tx.syncing == nil {
+		return nil
+	}
+	err := <-tx.syncing
+	tx.syncing = nil
+	if err != nil {
+		return tx.db.poison(fmt.Errorf("vault: sync during transaction %d: %w", tx.id, err))
+	}
 	return nil
 }
 
@@ -205,6 +249,7 @@ func (tx *Tx) end() {
 // free again and the committed state is untouched.
 func (tx *Tx) rollback() {
 	db := tx.db
+	tx.waitSync()
 	db.smu.Lock()
 	for b := range tx.allocated {
 		if b < tx.startHWM {
@@ -236,6 +281,10 @@ func (tx *Tx) commit() error {
 		return err
 	}
 	if err := tx.flushBatch(); err != nil {
+		tx.waitSync()
+		return err
+	}
+	if err := tx.waitSync(); err != nil {
 		return err
 	}
 	if !db.opts.NoSync {

@@ -2,9 +2,6 @@ package blosc
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -56,25 +53,15 @@ type manifest struct {
 }
 
 func loadManifest(t testing.TB) (string, *manifest) {
-	dir := testutil.Shared(t, "bloscpack")
-	b, err := os.ReadFile(filepath.Join(dir, "MANIFEST.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m manifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
+	dir := testutil.SharedManifest(t, "bloscpack", &m)
 	if len(m.RawBlosc) == 0 || len(m.Files) == 0 {
 		t.Fatal("MANIFEST.json lists no raw_blosc or files entries")
 	}
 	return dir, &m
 }
 
-func sha(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
+var sha = testutil.SHA256Hex
 
 // TestRawBloscFiles decodes every raw Blosc1 buffer python-blosc wrote and
 // checks the header fields and the decoded sha256 from the manifest, with

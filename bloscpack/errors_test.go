@@ -2,12 +2,13 @@ package bloscpack
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"ringvault/internal/testutil"
 )
 
 // TestSharedErrorFiles opens the damaged files of the shared set and checks
@@ -15,10 +16,6 @@ import (
 // (MANIFEST.json "errors"[].library) and the matching sentinel.
 func TestSharedErrorFiles(t *testing.T) {
 	dir, _ := loadManifest(t)
-	raw, err := os.ReadFile(filepath.Join(dir, "MANIFEST.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m struct {
 		Errors []struct {
 			Name    string `json:"name"`
@@ -31,9 +28,7 @@ func TestSharedErrorFiles(t *testing.T) {
 			} `json:"library"`
 		} `json:"errors"`
 	}
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
+	testutil.ReadJSON(t, filepath.Join(dir, "MANIFEST.json"), &m)
 	sentinel := map[string]error{
 		"ValueError": ErrFormat, "FormatVersionMismatch": ErrFormatVersion,
 		"ChecksumMismatch": ErrChecksumMismatch, "error": ErrTruncated,

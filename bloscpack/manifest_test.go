@@ -2,7 +2,6 @@ package bloscpack
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -74,25 +73,15 @@ type manifest struct {
 
 func loadManifest(t testing.TB) (string, *manifest) {
 	t.Helper()
-	dir := testutil.Shared(t, "bloscpack")
-	b, err := os.ReadFile(filepath.Join(dir, "MANIFEST.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m manifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
+	dir := testutil.SharedManifest(t, "bloscpack", &m)
 	if len(m.Files) == 0 {
 		t.Fatal("manifest lists no files")
 	}
 	return dir, &m
 }
 
-func sha(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
+var sha = testutil.SHA256Hex
 
 // TestSharedFilesDecode opens every .blp the original wrote, checks the
 // header, metadata, offsets and chunk digests against the manifest, and

@@ -62,15 +62,8 @@ type sharedFile struct {
 
 func loadShared(t testing.TB) []sharedFile {
 	t.Helper()
-	dir := testutil.Shared(t, "ping")
-	mb, err := os.ReadFile(filepath.Join(dir, "MANIFEST.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m manifest
-	if err := json.Unmarshal(mb, &m); err != nil {
-		t.Fatal(err)
-	}
+	dir := testutil.SharedManifest(t, "ping", &m)
 	if len(m.Files) == 0 {
 		t.Fatal("empty manifest")
 	}

@@ -2,12 +2,9 @@ package whisper
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -127,21 +124,10 @@ type tdManifest struct {
 	} `json:"files"`
 }
 
-func readJSON(t *testing.T, path string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-}
-
-func sha(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
+var (
+	readJSON = testutil.ReadJSON
+	sha      = testutil.SHA256Hex
+)
 
 func checkRaise(t *testing.T, what string, err error, want *pyRaise) {
 	t.Helper()

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,15 +36,8 @@ type blpkManifest struct {
 }
 
 func loadBlpkManifest(t *testing.T) (string, *blpkManifest) {
-	dir := testutil.Shared(t, "bloscpack")
-	raw, err := os.ReadFile(filepath.Join(dir, "MANIFEST.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m blpkManifest
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
+	dir := testutil.SharedManifest(t, "bloscpack", &m)
 	if len(m.InfoOutputs) == 0 || len(m.Errors) == 0 {
 		t.Fatal("manifest without info_outputs or errors")
 	}

@@ -23,15 +23,8 @@ type pingManifest struct {
 
 func loadPingManifest(t *testing.T) (string, pingManifest) {
 	t.Helper()
-	dir := testutil.Shared(t, "ping")
-	b, err := os.ReadFile(filepath.Join(dir, "MANIFEST.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m pingManifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
+	dir := testutil.SharedManifest(t, "ping", &m)
 	return dir, m
 }
 

@@ -85,13 +85,7 @@ func TestWhisperSharedFiles(t *testing.T) {
 			Snapshots    []string `json:"snapshots"`
 		} `json:"files"`
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "MANIFEST.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &manifest); err != nil {
-		t.Fatal(err)
-	}
+	testutil.ReadJSON(t, filepath.Join(dir, "MANIFEST.json"), &manifest)
 	var cases []wcase
 	for _, mf := range manifest.Files {
 		for _, f := range append([]string{mf.File}, mf.Snapshots...) {

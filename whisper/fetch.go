@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"sync"
 )
 
 // Series is the result of a fetch: python's ((from, until, step), values).
@@ -64,12 +65,24 @@ type FetchOptions struct {
 // python's untilTime=None.
 func (w *File) Fetch(from, until, now int64, opts *FetchOptions) (*Series, error) {
 	s := new(Series)
+	if b, _ := fetchScratch.Get().(*[]byte); b != nil {
+		s.raw = *b
+	}
 	ok, err := w.FetchInto(s, from, until, now, opts)
+	if s.raw != nil { // the read buffer is not part of the result: reuse it
+		b := s.raw[:0]
+		s.raw = nil
+		fetchScratch.Put(&b)
+	}
 	if err != nil || !ok {
 		return nil, err
 	}
 	return s, nil
 }
+
+// fetchScratch holds read buffers for Fetch on the pread path, so a
+// one-off Fetch allocates only the values it returns.
+var fetchScratch sync.Pool
 
 // FetchInto is Fetch into a reused Series: it allocates nothing once dst's
 // buffers are large enough. It reports false where python returns None.

@@ -92,12 +92,17 @@ func (c *vaultCmd) parse(args []string, usage string, minArgs, maxArgs int) ([]s
 		fmt.Fprintf(c.fs.Output(), "Usage: ringvault vault %s %s\n\nOptions:\n", c.name, usage)
 		c.fs.PrintDefaults()
 	}
-	if err := c.fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
 			c.fs.SetOutput(c.env.Stdout)
 			c.fs.Usage()
 			return nil, 0
 		}
+	}
+	if err := c.fs.Parse(args); err != nil {
 		return nil, 2
 	}
 	rest := c.fs.Args()

@@ -154,6 +154,12 @@ func TestVaultCLI(t *testing.T) {
 	if code, out, e := vaultRun(t, nil, "check", "--key-file", keyFile, v); code != 1 || !strings.Contains(out+e, "corrupt block") {
 		t.Errorf("check damaged: %d %s %s", code, out, e)
 	}
+	if code, out, e := vaultRun(t, nil, "add", "--help"); code != 0 || strings.Count(out, "Usage:") != 1 || !strings.Contains(out, "--to DIR") || e != "" {
+		t.Errorf("add --help: %d %q %q", code, out, e)
+	}
+	if code, _, e := vaultRun(t, nil, "add", "--bogus", v); code != 2 || !strings.Contains(e, "bogus") {
+		t.Errorf("bad flag: %d %q", code, e)
+	}
 	if code, out, _ := vaultRun(t, nil, "--help"); code != 0 || !strings.Contains(out, "extract") {
 		t.Errorf("help: %s", out)
 	}

@@ -185,15 +185,18 @@ func decodeEntry(b []byte) (*entry, error) {
 			want := descSize
 			if e.desc.flags&descInlineMap != 0 {
 				want += inlinePtrs * ptrSize
+			}
+			if len(rest) != want || e.desc.depth > 6 || e.desc.flags&^descInlineMap != 0 ||
+				rest[41] != 0 || binary.BigEndian.Uint32(rest[44:]) != 0 { // compression, reserved
+				return nil, errEntry
+			}
+			if e.desc.flags&descInlineMap != 0 {
 				if e.desc.depth != 1 || !e.desc.root.IsNull() {
 					return nil, errEntry
 				}
 				for i := range e.desc.ptrs {
 					e.desc.ptrs[i] = getPointer(rest[descSize+i*ptrSize:])
 				}
-			}
-			if len(rest) != want || e.desc.depth > 6 || e.desc.flags&^descInlineMap != 0 {
-				return nil, errEntry
 			}
 		}
 	case typeSymlink:

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"testing"
 
 	"ringvault/storage"
@@ -96,6 +97,30 @@ func FuzzSuperblock(f *testing.F) {
 			for i := range p.slots {
 				p.slots[i].unwrap(p.uuid, i, nil, keyOpts().Key)
 			}
+		}
+	})
+}
+
+// FuzzEntry feeds arbitrary values to the entry-record decoder; whatever
+// it accepts must encode back to the same bytes.
+func FuzzEntry(f *testing.F) {
+	img, db := fuzzImage(f)
+	_ = img
+	db.View(func(tx *Tx) error {
+		return tx.tree.scan(tx, nil, func(k, v []byte) bool {
+			if k[0] == keyEntry {
+				f.Add(v)
+			}
+			return true
+		})
+	})
+	f.Fuzz(func(t *testing.T, v []byte) {
+		e, err := decodeEntry(v)
+		if err != nil {
+			return
+		}
+		if got := e.encode(); !bytes.Equal(got, v) {
+			t.Fatalf("re-encoding differs:\n got %x\nwant %x", got, v)
 		}
 	})
 }

@@ -55,6 +55,11 @@ func dbDigest(db *DB) (string, error) {
 				lines = append(lines, "d "+p)
 				return nil
 			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				t, err := tx.Readlink(p)
+				lines = append(lines, "l "+p+" "+t)
+				return err
+			}
 			b, err := tx.ReadFile(p)
 			if err != nil {
 				return err

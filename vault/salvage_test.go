@@ -3,6 +3,8 @@ package vault
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"ringvault/storage"
@@ -63,5 +65,46 @@ func TestSalvage(t *testing.T) {
 	}
 	if _, err := Salvage(storage.NewMemFile(img), &Options{Password: []byte("x")}, storage.NewMemFile(nil)); !errors.Is(err, ErrWrongKey) {
 		t.Errorf("wrong password: %v", err)
+	}
+}
+
+// TestSalvageRandomDamage: whatever blocks are destroyed, Salvage does not
+// fail or panic and its result passes Check.
+func TestSalvageRandomDamage(t *testing.T) {
+	db, f := newMem(t, testOpts())
+	mustUpdate(t, db, func(tx *Tx) error {
+		for d := range 6 {
+			if err := tx.MkdirAll(fmt.Sprintf("d%d/e%d", d, d), 0o755); err != nil {
+				return err
+			}
+			for i := range 40 {
+				if err := tx.WriteFile(fmt.Sprintf("d%d/e%d/f%02d-with-a-long-name-to-fill-leaves", d, d, i), pattern(byte(i), 200+i*300), 0o644); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.Symlink("d0", "ln")
+	})
+	mustUpdate(t, db, func(tx *Tx) error { return tx.Rename("d1", "d0/e0/moved") })
+	db.Close()
+	img := f.Current()
+	rng := rand.New(rand.NewPCG(8, 8))
+	for round := range 25 {
+		bad := slices.Clone(img)
+		for range 1 + rng.IntN(6) {
+			b := 2 + rng.IntN(len(img)/BlockSize-2)
+			bad[b*BlockSize+rng.IntN(BlockSize)] ^= 0x40
+		}
+		out := storage.NewMemFile(nil)
+		if _, err := Salvage(storage.NewMemFile(bad), testOpts(), out); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		sdb := reopen(t, out, testOpts())
+		if err := sdb.Check(); err != nil {
+			t.Fatalf("round %d: salvaged vault fails Check: %v", round, err)
+		}
+		if _, err := dbDigest(sdb); err != nil {
+			t.Fatalf("round %d: salvaged vault unreadable: %v", round, err)
+		}
 	}
 }

@@ -198,6 +198,20 @@ func (c *vaultCmd) options(readOnly bool) (*vault.Options, error) {
 }
 
 // open opens the vault named by the first argument.
+// parseOpen is parse followed by opening the vault named by the first
+// argument; a code >= 0 means the command is over (usage or open error).
+func (c *vaultCmd) parseOpen(args []string, usage string, minArgs, maxArgs int, readOnly bool) (*vault.DB, []string, int) {
+	rest, code := c.parse(args, usage, minArgs, maxArgs)
+	if code >= 0 {
+		return nil, nil, code
+	}
+	db, err := c.open(rest[0], readOnly)
+	if err != nil {
+		return nil, nil, c.fail(err)
+	}
+	return db, rest, -1
+}
+
 func (c *vaultCmd) open(path string, readOnly bool) (*vault.DB, error) {
 	o, err := c.options(readOnly)
 	if err != nil {
@@ -253,13 +267,9 @@ func (c *vaultCmd) close(db *vault.DB) int {
 }
 
 func vaultCheck(c *vaultCmd, args []string) int {
-	rest, code := c.parse(args, "VAULT", 1, 1)
+	db, rest, code := c.parseOpen(args, "VAULT", 1, 1, true)
 	if code >= 0 {
 		return code
-	}
-	db, err := c.open(rest[0], true)
-	if err != nil {
-		return c.fail(err)
 	}
 	defer db.Close()
 	if err := db.Check(); err != nil {
@@ -315,13 +325,9 @@ func vaultPasswd(c *vaultCmd, args []string) int {
 }
 
 func vaultInfo(c *vaultCmd, args []string) int {
-	rest, code := c.parse(args, "VAULT", 1, 1)
+	db, rest, code := c.parseOpen(args, "VAULT", 1, 1, true)
 	if code >= 0 {
 		return code
-	}
-	db, err := c.open(rest[0], true)
-	if err != nil {
-		return c.fail(err)
 	}
 	defer db.Close()
 	in := db.Info()

@@ -168,20 +168,16 @@ func addFile(tx *vault.Tx, local, name string, fi fs.FileInfo, top bool, bar *pr
 
 func vaultExtract(c *vaultCmd, args []string) int {
 	dir := c.fs.String("C", ".", "extract into `DIR`")
-	rest, code := c.parse(args, "[-C DIR] VAULT [PATH...]", 1, -1)
+	db, rest, code := c.parseOpen(args, "[-C DIR] VAULT [PATH...]", 1, -1, true)
 	if code >= 0 {
 		return code
-	}
-	db, err := c.open(rest[0], true)
-	if err != nil {
-		return c.fail(err)
 	}
 	defer db.Close()
 	paths := rest[1:]
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	err = db.View(func(tx *vault.Tx) error {
+	err := db.View(func(tx *vault.Tx) error {
 		var total int64
 		for _, p := range paths {
 			fs.WalkDir(tx.FS(), vaultName(p), func(_ string, d fs.DirEntry, err error) error {
@@ -281,20 +277,16 @@ func extractFile(tx *vault.Tx, name, local string, fi fs.FileInfo, bar *progress
 func vaultLs(c *vaultCmd, args []string) int {
 	long := c.fs.Bool("l", false, "long listing: mode, size, modification time")
 	recursive := c.fs.Bool("R", false, "list subdirectories recursively")
-	rest, code := c.parse(args, "[-l] [-R] VAULT [PATH...]", 1, -1)
+	db, rest, code := c.parseOpen(args, "[-l] [-R] VAULT [PATH...]", 1, -1, true)
 	if code >= 0 {
 		return code
-	}
-	db, err := c.open(rest[0], true)
-	if err != nil {
-		return c.fail(err)
 	}
 	defer db.Close()
 	paths := rest[1:]
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	err = db.View(func(tx *vault.Tx) error {
+	err := db.View(func(tx *vault.Tx) error {
 		for _, p := range paths {
 			name := vaultName(p)
 			fi, err := tx.Stat(name)
@@ -352,16 +344,12 @@ func printEntry(w io.Writer, tx *vault.Tx, name string, fi fs.FileInfo, long boo
 }
 
 func vaultCat(c *vaultCmd, args []string) int {
-	rest, code := c.parse(args, "VAULT PATH...", 2, -1)
+	db, rest, code := c.parseOpen(args, "VAULT PATH...", 2, -1, true)
 	if code >= 0 {
 		return code
 	}
-	db, err := c.open(rest[0], true)
-	if err != nil {
-		return c.fail(err)
-	}
 	defer db.Close()
-	err = db.View(func(tx *vault.Tx) error {
+	err := db.View(func(tx *vault.Tx) error {
 		for _, p := range rest[1:] {
 			f, err := tx.Open(vaultName(p))
 			if err != nil {

@@ -1,29 +1,14 @@
 package blosc
 
 import (
-	"encoding/binary"
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"testing"
+
+	"ringvault/internal/benchdata"
 )
 
-// benchInputs are the 1 MiB inputs of the codec benchmarks (and of
-// bench/blosc.sh): float64 linspace(0, 100) and a float64 random walk with
-// two decimals, like a sensor series.
-func benchInputs() map[string][]byte {
-	const n = 1 << 17
-	lin := make([]byte, 8*n)
-	walk := make([]byte, 8*n)
-	rng := rand.New(rand.NewPCG(42, 42))
-	v := 20.0
-	for i := 0; i < n; i++ {
-		binary.LittleEndian.PutUint64(lin[8*i:], math.Float64bits(100*float64(i)/float64(n-1)))
-		v += rng.NormFloat64() * 0.05
-		binary.LittleEndian.PutUint64(walk[8*i:], math.Float64bits(math.Round(v*100)/100))
-	}
-	return map[string][]byte{"linspace": lin, "walk": walk}
-}
+// benchInputs are the 1 MiB float64 inputs shared with bench/blosc.sh.
+func benchInputs() map[string][]byte { return benchdata.Float64Series() }
 
 var benchCodecs = []Codec{BloscLZ, LZ4, LZ4HC, Snappy, Zlib, Zstd}
 

@@ -124,34 +124,21 @@ func BenchmarkFetch30Days(b *testing.B) { benchFetch(b, 30*86400) }
 
 // BenchmarkOpenUpdateClose is python's update(path, ...) as a whole: open
 // the file, parse the header, update with propagation, close.
-func BenchmarkOpenUpdateClose(b *testing.B) {
-	w := benchFile(b)
-	fillDay(b, w)
-	path := w.Name()
-	defer startCPU(b)()
-	for i := 0; i < b.N; i++ {
-		ts := int64(benchNow) + int64(i)*86/100
-		f, err := Open(path, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := f.Update(float64(i), ts, ts); err != nil {
-			b.Fatal(err)
-		}
-		f.Close()
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
-}
+func BenchmarkOpenUpdateClose(b *testing.B) { benchOpenUpdateClose(b, nil) }
 
 // BenchmarkOpenUpdateCloseNoMmap is the same with pread/pwrite.
 func BenchmarkOpenUpdateCloseNoMmap(b *testing.B) {
+	benchOpenUpdateClose(b, &OpenOptions{NoMmap: true})
+}
+
+func benchOpenUpdateClose(b *testing.B, opts *OpenOptions) {
 	w := benchFile(b)
 	fillDay(b, w)
 	path := w.Name()
 	defer startCPU(b)()
 	for i := 0; i < b.N; i++ {
 		ts := int64(benchNow) + int64(i)*86/100
-		f, err := Open(path, &OpenOptions{NoMmap: true})
+		f, err := Open(path, opts)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"ringvault/internal/testutil"
 )
 
 // pingEnv is a test Env whose clock advances one second per call.
@@ -69,25 +71,7 @@ func carbonCollector(t *testing.T) (string, func(n int) []string) {
 }
 
 func tcpListener(t *testing.T) (open, closed string) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	ln2, _ := net.Listen("tcp", "127.0.0.1:0")
-	closed = ln2.Addr().String()
-	ln2.Close()
-	return ln.Addr().String(), closed
+	return testutil.AcceptingListener(t), testutil.ClosedAddr(t)
 }
 
 // TestPingTCPIntoLogsAndCarbon probes an open and a closed local port for

@@ -3,53 +3,22 @@ package prober
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"ringvault/internal/testutil"
 )
 
-// listener accepts and closes connections until the test ends.
-func listener(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	return ln.Addr().String()
-}
-
-// closedPort returns an address nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 func TestTCPProbe(t *testing.T) {
-	open := NewTCP(listener(t), nil)
+	open := NewTCP(testutil.AcceptingListener(t), nil)
 	rtt, err := open.Probe(0, time.Now().Add(2*time.Second))
 	if err != nil || rtt <= 0 || rtt > 2*time.Second {
 		t.Fatalf("open port: rtt %v, err %v", rtt, err)
 	}
-	closed := NewTCP(closedPort(t), nil)
+	closed := NewTCP(testutil.ClosedAddr(t), nil)
 	if _, err := closed.Probe(0, time.Now().Add(2*time.Second)); err == nil {
 		t.Fatal("closed port answered")
 	}
@@ -67,8 +36,8 @@ func TestLoop(t *testing.T) {
 	var got []Result
 	l := &Loop{
 		Targets: []Target{
-			{Name: "open", Probe: NewTCP(listener(t), nil)},
-			{Name: "closed", Probe: NewTCP(closedPort(t), nil)},
+			{Name: "open", Probe: NewTCP(testutil.AcceptingListener(t), nil)},
+			{Name: "closed", Probe: NewTCP(testutil.ClosedAddr(t), nil)},
 		},
 		Timeout: 2 * time.Second,
 		Count:   3,

@@ -8,12 +8,9 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,6 +20,7 @@ import (
 	"time"
 
 	"ringvault/blosc"
+	"ringvault/internal/benchdata"
 )
 
 type result struct {
@@ -31,19 +29,8 @@ type result struct {
 	Size       int     `json:"size"`
 }
 
-func inputs() map[string][]byte {
-	const n = 1 << 17
-	lin := make([]byte, 8*n)
-	walk := make([]byte, 8*n)
-	rng := rand.New(rand.NewPCG(42, 42))
-	v := 20.0
-	for i := 0; i < n; i++ {
-		binary.LittleEndian.PutUint64(lin[8*i:], math.Float64bits(100*float64(i)/float64(n-1)))
-		v += rng.NormFloat64() * 0.05
-		binary.LittleEndian.PutUint64(walk[8*i:], math.Float64bits(math.Round(v*100)/100))
-	}
-	return map[string][]byte{"linspace": lin, "walk": walk}
-}
+// inputs are the 1 MiB float64 inputs shared with the Go benchmarks.
+func inputs() map[string][]byte { return benchdata.Float64Series() }
 
 // threadCPU is the CPU time the calling OS thread has used.
 func threadCPU() time.Duration {

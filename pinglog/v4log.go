@@ -3,6 +3,7 @@ package pinglog
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"ringvault/storage"
@@ -158,17 +159,10 @@ func (l *Log4) readSlot(slot uint32) ([]byte, error) {
 // only be in the slot being written, which holds the newest block or the
 // oldest one. Every block's CRC is checked again when it is read.
 func (l *Log4) Refresh() error {
-	var all []blockInfo
-	var head [v4BlockHead]byte
-	for s := uint32(0); s < l.h.Capacity; s++ {
-		if err := storage.ReadFull(l.f, head[:], l.slotOffset(s)); err != nil {
-			return fmt.Errorf("pinglog: block slot %d at byte %d: %w", s, l.slotOffset(s), err)
-		}
-		if bi, ok := parseHead(l.h, s, head[:]); ok {
-			all = append(all, bi)
-		}
+	all, err := l.scanHeads()
+	if err != nil {
+		return err
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].Seq < all[j].Seq })
 	// Keep the run of consecutive sequence numbers ending at the newest.
 	start := len(all) - 1
 	for start > 0 && all[start-1].Seq+1 == all[start].Seq {
@@ -198,6 +192,17 @@ func (l *Log4) Refresh() error {
 		run = run[1:]
 	}
 	if len(run) == 0 && len(all) > 0 {
+		// Every candidate block failed its check. If the headers are
+		// unchanged on a second look, no writer is replacing them: the
+		// newest block is damaged.
+		again, err := l.scanHeads()
+		if err != nil {
+			return err
+		}
+		if slices.Equal(again, all) {
+			newest := all[len(all)-1]
+			return corrupt(l.slotOffset(newest.Slot), "block", "block %d in slot %d fails its CRC or length checks, and so does every older block", newest.Seq, newest.Slot)
+		}
 		return fmt.Errorf("pinglog: the writer replaced the blocks while they were scanned; retry: %w", errStale)
 	}
 	l.blocks = run
@@ -206,6 +211,23 @@ func (l *Log4) Refresh() error {
 		l.blocks = l.blocks[:len(l.blocks)-1] // our own flushed partial block
 	}
 	return nil
+}
+
+// scanHeads reads every slot's 48-byte block header and returns the blocks
+// whose headers parse, oldest sequence number first.
+func (l *Log4) scanHeads() ([]blockInfo, error) {
+	var all []blockInfo
+	var head [v4BlockHead]byte
+	for s := uint32(0); s < l.h.Capacity; s++ {
+		if err := storage.ReadFull(l.f, head[:], l.slotOffset(s)); err != nil {
+			return nil, fmt.Errorf("pinglog: block slot %d at byte %d: %w", s, l.slotOffset(s), err)
+		}
+		if bi, ok := parseHead(l.h, s, head[:]); ok {
+			all = append(all, bi)
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Seq < all[j].Seq })
+	return all, nil
 }
 
 // retryHead re-reads, a few times, the slot after the newest block when it

@@ -159,11 +159,7 @@ func encodeStream(c Codec, clevel int, split bool, dst, src []byte, maxout int, 
 	case Zlib:
 		n = zlibEncode(clevel, dst, src)
 	case Zstd:
-		out := zstdEncoder(clevel).EncodeAll(src, dst[:0:cap(dst)])
-		if len(out) > 0 && &out[0] != &dst[:1][0] {
-			return 0 // did not fit the buffer
-		}
-		n = len(out)
+		return zstdEncode(clevel, dst, src, maxout)
 	}
 	if n > maxout {
 		return 0
@@ -212,35 +208,4 @@ func zlibEncode(clevel int, dst, src []byte) int {
 		return 0
 	}
 	return len(w.b)
-}
-
-var (
-	zstdEncMu sync.Mutex
-	zstdEncs  [10]*zstd.Encoder
-)
-
-// zstdLevel is c-blosc's zstd_wrap_compress level mapping.
-func zstdLevel(clevel int) int {
-	switch {
-	case clevel == 8:
-		return 20 // ZSTD_maxCLevel() - 2
-	case clevel >= 9:
-		return 22 // ZSTD_maxCLevel()
-	}
-	return clevel*2 - 1
-}
-
-func zstdEncoder(clevel int) *zstd.Encoder {
-	zstdEncMu.Lock()
-	defer zstdEncMu.Unlock()
-	if e := zstdEncs[clevel]; e != nil {
-		return e
-	}
-	e, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(zstdLevel(clevel))),
-		zstd.WithEncoderCRC(false), zstd.WithZeroFrames(true))
-	if err != nil {
-		panic("blosc: zstd encoder: " + err.Error())
-	}
-	zstdEncs[clevel] = e
-	return e
 }

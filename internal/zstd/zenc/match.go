@@ -1,0 +1,242 @@
+package zenc
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// seq is one parsed sequence: litLen literals, then matchLen bytes copied
+// from offset bytes back. The offset is the real distance; the sequence
+// encoder turns it into a repeat code where the history allows.
+type seq struct {
+	litLen, matchLen, offset uint32
+}
+
+// matcher is a hash-chain match finder in the manner of libzstd's
+// ZSTD_HcFindBestMatch: head holds the newest position of each hash and
+// chain links every position to the previous one with the same hash.
+// Positions are stored as base+pos so that a new frame invalidates all
+// entries by raising base instead of clearing the tables.
+type matcher struct {
+	head      []uint32
+	chain     []uint32
+	chainMask uint32
+	hashShift uint
+	mls       int
+	attempts  int
+	strategy  int
+	window    uint32
+	base      uint32 // stored value of position 0 of the current source
+	next      int    // next position to insert
+}
+
+const prime4 = 2654435761
+const prime5 = 889523592379
+const prime6 = 227718039650203
+
+func (m *matcher) hash(src []byte, i int) uint32 {
+	switch m.mls {
+	case 4:
+		return (binary.LittleEndian.Uint32(src[i:]) * prime4) >> (m.hashShift & 31)
+	case 5:
+		return uint32(((binary.LittleEndian.Uint64(src[i:]) << 24) * prime5) >> (m.hashShift + 32))
+	}
+	return uint32(((binary.LittleEndian.Uint64(src[i:]) << 16) * prime6) >> (m.hashShift + 32))
+}
+
+// reset prepares the tables for a new source of n bytes.
+func (m *matcher) reset(p params, n int) {
+	hs, cs := 1<<p.hashLog, 1<<p.chainLog
+	if len(m.head) != hs || len(m.chain) != cs || uint64(m.base)+uint64(n)+uint64(cs) >= 1<<31 {
+		if len(m.head) != hs {
+			m.head = make([]uint32, hs)
+		} else {
+			clear(m.head)
+		}
+		if len(m.chain) != cs {
+			m.chain = make([]uint32, cs)
+		} else {
+			clear(m.chain)
+		}
+		m.base = 1
+	}
+	m.chainMask = uint32(cs - 1)
+	m.hashShift = 32 - uint(p.hashLog)
+	m.mls = p.minMatch
+	m.attempts = p.attempts
+	m.strategy = p.strategy
+	m.window = 1 << p.windowLog
+	m.next = 0
+}
+
+// finish moves base past the source of n bytes, so that its positions are
+// below base for the next frame.
+func (m *matcher) finish(n int) {
+	m.base += uint32(n) + 1
+}
+
+// count returns the length of the common prefix of src[a:end] and
+// src[b:end], a < b.
+func count(src []byte, a, b, end int) int {
+	n := 0
+	for b+n+8 <= end {
+		x := binary.LittleEndian.Uint64(src[a+n:]) ^ binary.LittleEndian.Uint64(src[b+n:])
+		if x != 0 {
+			return n + bits.TrailingZeros64(x)>>3
+		}
+		n += 8
+	}
+	for b+n < end && src[a+n] == src[b+n] {
+		n++
+	}
+	return n
+}
+
+// find inserts every position up to ip into the chains and returns the
+// longest match at ip within the window (length >= 4) and its offset, or
+// 0, 0. Matches end at end. ip+8 <= len(src).
+func (m *matcher) find(src []byte, ip, end int) (int, int) {
+	head, chain, mask, base := m.head, m.chain, m.chainMask, m.base
+	for i := m.next; i < ip; i++ {
+		h := m.hash(src, i)
+		chain[(base+uint32(i))&mask] = head[h]
+		head[h] = base + uint32(i)
+	}
+	h := m.hash(src, ip)
+	cur := base + uint32(ip)
+	cand := head[h]
+	chain[cur&mask] = cand
+	head[h] = cur
+	m.next = ip + 1
+
+	low := base
+	if uint32(ip) > m.window {
+		low = cur - m.window
+	}
+	minChain := uint32(0)
+	if cur > mask+1 {
+		minChain = cur - (mask + 1)
+	}
+	best, off := 3, 0
+	for n := m.attempts; n > 0 && cand >= low && cand < cur; n-- {
+		c := int(cand - base)
+		if src[c+best] == src[ip+best] && binary.LittleEndian.Uint32(src[c:]) == binary.LittleEndian.Uint32(src[ip:]) {
+			if l := 4 + count(src, c+4, ip+4, end); l > best {
+				best, off = l, ip-c
+				if ip+l == end {
+					break
+				}
+			}
+		}
+		if cand <= minChain {
+			break
+		}
+		cand = chain[cand&mask]
+	}
+	if off == 0 {
+		return 0, 0
+	}
+	return best, off
+}
+
+// insertTo makes positions below end searchable without searching them.
+func (m *matcher) skipTo(pos int) {
+	if m.next < pos {
+		m.next = pos
+	}
+}
+
+func highBit(v uint32) int { return bits.Len32(v) - 1 }
+
+// parse finds the sequences of src[start:end] (the block; src[:start] is
+// history) after libzstd's ZSTD_compressBlock_lazy_generic: a repeat-offset
+// check, a chain search, up to two steps of lazy evaluation, backward
+// extension and immediate repeat matches. It appends to seqs and lits and
+// returns them; rep holds the first two repeat offsets of the parse.
+func (m *matcher) parse(src []byte, start, end int, rep *[2]uint32, seqs []seq, lits []byte) ([]seq, []byte) {
+	depth := m.strategy
+	anchor, ip := start, start
+	if ip == 0 {
+		ip = 1
+	}
+	ilimit := end - 8
+	off1, off2 := int(rep[0]), int(rep[1])
+	if off1 > ip || uint32(off1) > m.window {
+		off1 = 0
+	}
+	if off2 > ip || uint32(off2) > m.window {
+		off2 = 0
+	}
+	load := func(i int) uint32 { return binary.LittleEndian.Uint32(src[i:]) }
+	for ip < ilimit {
+		ml, off, st := 0, 0, ip+1 // off 0: the repeat offset off1
+		if off1 > 0 && load(st-off1) == load(st) {
+			ml = 4 + count(src, st+4-off1, st+4, end)
+		}
+		if ml == 0 || depth > greedy {
+			if ml2, o2 := m.find(src, ip, end); ml2 > ml {
+				ml, off, st = ml2, o2, ip
+			}
+		}
+		if ml < 4 {
+			ip += (ip-anchor)>>8 + 1
+			continue
+		}
+		for depth >= lazy && ip < ilimit {
+			ip++
+			if off != 0 && off1 > 0 && load(ip) == load(ip-off1) {
+				mlRep := 4 + count(src, ip+4-off1, ip+4, end)
+				if 3*mlRep > 3*ml-highBit(uint32(off)+3)+1 {
+					ml, off, st = mlRep, 0, ip
+				}
+			}
+			if ml2, o2 := m.find(src, ip, end); ml2 >= 4 && 4*ml2-highBit(uint32(o2)+3) > 4*ml-offBits(off)+4 {
+				ml, off, st = ml2, o2, ip
+				continue
+			}
+			if depth == lazy2 && ip < ilimit {
+				ip++
+				if off != 0 && off1 > 0 && load(ip) == load(ip-off1) {
+					mlRep := 4 + count(src, ip+4-off1, ip+4, end)
+					if 4*mlRep > 4*ml-highBit(uint32(off)+3)+1 {
+						ml, off, st = mlRep, 0, ip
+					}
+				}
+				if ml2, o2 := m.find(src, ip, end); ml2 >= 4 && 4*ml2-highBit(uint32(o2)+3) > 4*ml-offBits(off)+7 {
+					ml, off, st = ml2, o2, ip
+					continue
+				}
+			}
+			break
+		}
+		if off != 0 {
+			for st > anchor && st-off > 0 && src[st-1] == src[st-1-off] {
+				st--
+				ml++
+			}
+			off2, off1 = off1, off
+		}
+		lits = append(lits, src[anchor:st]...)
+		seqs = append(seqs, seq{uint32(st - anchor), uint32(ml), uint32(off1)})
+		ip = st + ml
+		anchor = ip
+		for ip <= ilimit && off2 > 0 && load(ip) == load(ip-off2) {
+			ml = 4 + count(src, ip+4-off2, ip+4, end)
+			off1, off2 = off2, off1
+			seqs = append(seqs, seq{0, uint32(ml), uint32(off1)})
+			ip += ml
+			anchor = ip
+		}
+	}
+	lits = append(lits, src[anchor:end]...)
+	rep[0], rep[1] = uint32(off1), uint32(off2)
+	return seqs, lits
+}
+
+// offBits is the offset cost in the lazy gain formulas: none for a repeat.
+func offBits(off int) int {
+	if off == 0 {
+		return 0
+	}
+	return highBit(uint32(off) + 3)
+}

@@ -1,0 +1,271 @@
+package zenc
+
+import (
+	"encoding/binary"
+
+	"ringvault/internal/zstd"
+)
+
+// bitWriter is the forward-written, backward-read bit stream of RFC 8878
+// §4.1: bits are packed from the least significant end and the last byte
+// carries a 1 marker above the final bit.
+type bitWriter struct {
+	out  []byte
+	bits uint64
+	n    uint
+}
+
+func (w *bitWriter) add(v uint64, nb uint) {
+	w.bits |= (v & (1<<nb - 1)) << w.n
+	w.n += nb
+}
+
+// flush writes out the whole bytes held; at most 7 bits remain.
+func (w *bitWriter) flush() {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], w.bits)
+	k := w.n >> 3
+	w.out = append(w.out, b[:k]...)
+	w.bits >>= k * 8
+	w.n &= 7
+}
+
+func (w *bitWriter) close() {
+	w.add(1, 1)
+	w.flush()
+	if w.n > 0 {
+		w.out = append(w.out, byte(w.bits))
+	}
+	w.bits, w.n = 0, 0
+}
+
+// fseState is one FSE encoder state (FSE_CState_t).
+type fseState struct {
+	t     *fseTable
+	state uint32
+	rle   bool
+}
+
+func (s *fseState) init(t *fseTable, sym uint8, rle bool) {
+	s.t, s.rle = t, rle
+	if rle {
+		return
+	}
+	d := t.symDelta[sym]
+	nb := (d.nbBits + 1<<15) >> 16
+	v := nb<<16 - d.nbBits
+	s.state = uint32(t.state[int32(v>>nb)+d.findState])
+}
+
+func (s *fseState) encode(w *bitWriter, sym uint8) {
+	if s.rle {
+		return
+	}
+	d := s.t.symDelta[sym]
+	nb := (s.state + d.nbBits) >> 16
+	w.add(uint64(s.state), uint(nb))
+	s.state = uint32(s.t.state[int32(s.state>>nb)+d.findState])
+}
+
+func (s *fseState) finish(w *bitWriter) {
+	if s.rle {
+		return
+	}
+	w.add(uint64(s.state), uint(s.t.log))
+	w.flush()
+}
+
+// Predefined tables, built once.
+var llDefault, mlDefault, ofDefault = func() (ll, ml, of fseTable) {
+	ll.build(zstd.LLDefaultNorm[:], zstd.LLDefaultLog)
+	ml.build(zstd.MLDefaultNorm[:], zstd.MLDefaultLog)
+	of.build(zstd.OFDefaultNorm[:], zstd.OFDefaultLog)
+	return
+}()
+
+// seqTable is the encoder's state for one of the three code streams:
+// the table of the current block and whether the decoder holds it for
+// Repeat mode.
+type seqTable struct {
+	cur     fseTable
+	prev    fseTable // the table of the last block that sent one
+	canRep  bool     // prev is known to the decoder
+	mode    uint8
+	rleSym  uint8
+	use     *fseTable
+	counts  [64]uint32
+	scratch [64]int16
+}
+
+// choose picks the cheapest mode for codes (after ZSTD_selectEncodingType)
+// and appends its table description to dst.
+func (st *seqTable) choose(dst []byte, codes []uint8, maxCode int, maxLog uint8, def *fseTable) []byte {
+	c := st.counts[:maxCode+1]
+	clear(c)
+	top := 0
+	for _, x := range codes {
+		c[x]++
+		top = max(top, int(x))
+	}
+	c = c[:top+1]
+	nb := len(codes)
+	mostFrequent := uint32(0)
+	for _, n := range c {
+		mostFrequent = max(mostFrequent, n)
+	}
+	if int(mostFrequent) == nb && nb > 2 {
+		st.mode, st.rleSym, st.use = zstd.ModeRLE, uint8(top), nil
+		st.canRep = false
+		return append(dst, uint8(top))
+	}
+	const inf = 1 << 30
+	basic := def.bitCost(c)
+	if basic < 0 {
+		basic = inf
+	}
+	repeat := inf
+	if st.canRep {
+		if r := st.prev.bitCost(c); r >= 0 {
+			repeat = r
+		}
+	}
+	tl := optimalTableLog(maxLog, nb, top)
+	norm := st.scratch[:top+1]
+	normalize(norm, c, nb, tl, nb >= 2048)
+	hdr := len(dst)
+	dst = writeNCount(dst, norm, tl)
+	st.cur.build(norm, tl)
+	fse := (len(dst)-hdr)*8 + st.cur.bitCost(c)
+	switch {
+	case basic <= repeat && basic <= fse:
+		st.mode, st.use = zstd.ModePredefined, def
+		st.canRep = false
+		return dst[:hdr]
+	case repeat <= fse:
+		st.mode, st.use = zstd.ModeRepeat, &st.prev
+		return dst[:hdr]
+	}
+	st.mode = zstd.ModeFSE
+	st.prev, st.cur = st.cur, st.prev
+	st.use = &st.prev
+	st.canRep = true
+	return dst
+}
+
+// encodeSequences appends the sequences section of seqs (RFC 8878
+// §3.1.1.3.2). ll, ml, of and the extra-bit values are computed by the
+// caller into the encoder's scratch.
+func (e *Encoder) encodeSequences(dst []byte) []byte {
+	n := len(e.llCode)
+	switch {
+	case n < 128:
+		dst = append(dst, byte(n))
+	case n < 0x7F00:
+		dst = append(dst, byte(n>>8)+0x80, byte(n))
+	default:
+		dst = append(dst, 0xFF, byte(n-0x7F00), byte((n-0x7F00)>>8))
+	}
+	if n == 0 {
+		return dst
+	}
+	modePos := len(dst)
+	dst = append(dst, 0)
+	dst = e.tabs[0].choose(dst, e.llCode, zstd.MaxLLCode, zstd.MaxLLLog, &llDefault)
+	dst = e.tabs[1].choose(dst, e.ofCode, zstd.MaxOFCode, zstd.MaxOFLog, &ofDefault)
+	dst = e.tabs[2].choose(dst, e.mlCode, zstd.MaxMLCode, zstd.MaxMLLog, &mlDefault)
+	dst[modePos] = e.tabs[0].mode<<6 | e.tabs[1].mode<<4 | e.tabs[2].mode<<2
+
+	w := bitWriter{out: dst}
+	var sLL, sOF, sML fseState
+	last := n - 1
+	sML.init(e.tabs[2].use, e.mlCode[last], e.tabs[2].mode == zstd.ModeRLE)
+	sOF.init(e.tabs[1].use, e.ofCode[last], e.tabs[1].mode == zstd.ModeRLE)
+	sLL.init(e.tabs[0].use, e.llCode[last], e.tabs[0].mode == zstd.ModeRLE)
+	e.addExtra(&w, last)
+	for i := last - 1; i >= 0; i-- {
+		ofc, mlc, llc := e.ofCode[i], e.mlCode[i], e.llCode[i]
+		sOF.encode(&w, ofc)
+		sML.encode(&w, mlc)
+		sLL.encode(&w, llc)
+		w.flush()
+		e.addExtra(&w, i)
+	}
+	sML.finish(&w)
+	sOF.finish(&w)
+	sLL.finish(&w)
+	w.close()
+	return w.out
+}
+
+// addExtra writes the extra bits of sequence i: literal length, match
+// length, offset.
+func (e *Encoder) addExtra(w *bitWriter, i int) {
+	s := &e.seqs[i]
+	llc, mlc, ofc := e.llCode[i], e.mlCode[i], e.ofCode[i]
+	w.add(uint64(s.litLen), uint(zstd.LLBits[llc]))
+	w.add(uint64(s.matchLen-zstd.MinMatch), uint(zstd.MLBits[mlc]))
+	w.flush()
+	w.add(uint64(e.ofVal[i]), uint(ofc))
+	w.flush()
+}
+
+// codeSequences computes the codes of e.seqs and the Offset_Values under
+// the repeat-offset rules of RFC 8878 §3.1.1.5, updating e.rep.
+func (e *Encoder) codeSequences() {
+	n := len(e.seqs)
+	e.llCode = grow(e.llCode, n)
+	e.mlCode = grow(e.mlCode, n)
+	e.ofCode = grow(e.ofCode, n)
+	if cap(e.ofVal) < n {
+		e.ofVal = make([]uint32, n)
+	}
+	e.ofVal = e.ofVal[:n]
+	r := e.rep
+	for i := range e.seqs {
+		s := &e.seqs[i]
+		o := s.offset
+		var v uint32
+		if s.litLen > 0 {
+			switch o {
+			case r[0]:
+				v = 1
+			case r[1]:
+				v = 2
+				r[0], r[1] = r[1], r[0]
+			case r[2]:
+				v = 3
+				r = [3]uint32{r[2], r[0], r[1]}
+			default:
+				v = o + 3
+				r = [3]uint32{o, r[0], r[1]}
+			}
+		} else {
+			switch {
+			case o == r[1]:
+				v = 1
+				r[0], r[1] = r[1], r[0]
+			case o == r[2]:
+				v = 2
+				r = [3]uint32{r[2], r[0], r[1]}
+			case o == r[0]-1:
+				v = 3
+				r = [3]uint32{o, r[0], r[1]}
+			default:
+				v = o + 3
+				r = [3]uint32{o, r[0], r[1]}
+			}
+		}
+		e.ofVal[i] = v
+		e.ofCode[i] = zstd.OFCode(v)
+		e.llCode[i] = zstd.LLCode(s.litLen)
+		e.mlCode[i] = zstd.MLCode(s.matchLen)
+	}
+	e.rep = r
+}
+
+func grow(b []uint8, n int) []uint8 {
+	if cap(b) < n {
+		return make([]uint8, n)
+	}
+	return b[:n]
+}

@@ -258,11 +258,16 @@ func (s *stream) writeAt(p []byte, off int64) error {
 		copy(buf[headerSize+bo:], p[:m])
 		p = p[m:]
 		off += int64(m)
+		if len(s.dirty) >= dirtyMax && (bo+m == bodySize || len(p) == 0) {
+			// Seal a full slab's worth (the last block is complete or the
+			// write ends): sealMany then fills whole slabs.
+			s.length = max(s.length, off)
+			if err := s.flushData(); err != nil {
+				return err
+			}
+		}
 	}
 	s.length = max(s.length, end)
-	if len(s.dirty) >= dirtyMax {
-		return s.flushData()
-	}
 	return nil
 }
 

@@ -1,11 +1,8 @@
 package vault
 
 import (
-	"crypto/rand"
 	"fmt"
-	"runtime"
 	"slices"
-	"sync"
 
 	"ringvault/storage"
 )
@@ -28,12 +25,12 @@ type Tx struct {
 	allocated map[uint64]bool      // blocks allocated by this tx
 	freed     []uint64             // committed blocks this tx stopped using
 	streams   map[[16]byte]*stream // open file streams by entry id
-	batch     map[uint64][]byte    // sealed blocks not yet written
+	batch     map[uint64]slabRef   // sealed blocks not yet written
+	slab      []byte               // the slab new sealed blocks go into
+	slabUsed  int                  // blocks of slab handed out
 	slabs     [][]byte             // slabs the batch points into
-	spare     [][]byte             // slabs free for reuse
-	wbuf      []byte               // coalescing buffer of flushBatch
+	io        *inflight            // the batch being written in the background
 	unsynced  int64                // bytes written since the last background sync
-	syncing   chan error           // a background sync in flight
 }
 
 func (tx *Tx) txid() uint64 { return tx.id }
@@ -75,160 +72,6 @@ func (tx *Tx) alloc() uint64 {
 	return n
 }
 
-const batchMax = 2048 // blocks (8 MiB) buffered before writing
-
-// writeNew seals plain into a newly allocated block and returns its pointer.
-func (tx *Tx) writeNew(plain []byte) (Pointer, error) {
-	n := tx.alloc()
-	raw := make([]byte, BlockSize)
-	tag := tx.db.blk.seal(raw, plain, n)
-	tx.batch[n] = raw
-	if len(tx.batch) >= tx.db.batchLimit() {
-		if err := tx.flushBatch(); err != nil {
-			return Pointer{}, err
-		}
-	}
-	return Pointer{Block: n, Txid: tx.id, Tag: tag}, nil
-}
-
-// sealJob is one block for sealMany.
-type sealJob struct {
-	plain []byte
-	n     uint64
-	raw   []byte
-	tag   [tagSize]byte
-}
-
-// sealMany allocates and seals blocks in parallel (the hot path of large
-// writes) and queues them in the batch.
-func (tx *Tx) sealMany(jobs []sealJob) error {
-	var slab []byte
-	if len(jobs) == dirtyMax {
-		if n := len(tx.spare); n > 0 {
-			slab, tx.spare = tx.spare[n-1], tx.spare[:n-1]
-		} else {
-			slab = make([]byte, dirtyMax*BlockSize)
-		}
-		tx.slabs = append(tx.slabs, slab)
-	} else {
-		slab = make([]byte, len(jobs)*BlockSize)
-	}
-	for i := range jobs {
-		jobs[i].n = tx.alloc()
-		jobs[i].raw = slab[i*BlockSize : (i+1)*BlockSize : (i+1)*BlockSize]
-	}
-	nonces := make([]byte, nonceSize*len(jobs))
-	if _, err := rand.Read(nonces); err != nil {
-		return err
-	}
-	workers := min(runtime.GOMAXPROCS(0), 1+len(jobs)/8)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(jobs); i += workers {
-				jobs[i].tag = tx.db.blk.sealNonce(jobs[i].raw, jobs[i].plain, jobs[i].n, nonces[i*nonceSize:(i+1)*nonceSize])
-			}
-		}()
-	}
-	wg.Wait()
-	for i := range jobs {
-		tx.batch[jobs[i].n] = jobs[i].raw
-	}
-	if len(tx.batch) >= tx.db.batchLimit() {
-		return tx.flushBatch()
-	}
-	return nil
-}
-
-// flushBatch writes the batch sorted by block number, coalescing runs.
-func (tx *Tx) flushBatch() error {
-	if len(tx.batch) == 0 {
-		return nil
-	}
-	keys := make([]uint64, 0, len(tx.batch))
-	for k := range tx.batch {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	if tx.wbuf == nil {
-		tx.wbuf = make([]byte, 0, 256*BlockSize)
-	}
-	buf := tx.wbuf[:0]
-	start := keys[0]
-	flush := func() error {
-		if len(buf) == 0 {
-			return nil
-		}
-		if _, err := tx.db.f.WriteAt(buf, int64(start)*BlockSize); err != nil {
-			return tx.db.poison(fmt.Errorf("vault: write blocks %d+%d: %w", start, len(buf)/BlockSize, err))
-		}
-		buf = buf[:0]
-		return nil
-	}
-	for _, k := range keys {
-		if len(buf) > 0 && (k != start+uint64(len(buf)/BlockSize) || len(buf) >= 256*BlockSize) {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-		if len(buf) == 0 {
-			start = k
-		}
-		buf = append(buf, tx.batch[k]...)
-	}
-	if err := flush(); err != nil {
-		return err
-	}
-	clear(tx.batch)
-	tx.spare = append(tx.spare, tx.slabs...) // every block in them is on disk now
-	tx.slabs = tx.slabs[:0]
-	tx.unsynced += int64(len(keys)) * BlockSize
-	return tx.backgroundSync()
-}
-
-// backgroundSyncBytes: a large transaction syncs its blocks in the
-// background every so often, so the disk writes while the next blocks
-// are sealed instead of all at the commit's first fsync. The blocks are
-// not referenced by any superblock yet, so syncing them early is harmless.
-const backgroundSyncBytes = 64 << 20
-
-func (tx *Tx) backgroundSync() error {
-	if tx.db.opts.NoSync || tx.unsynced < backgroundSyncBytes {
-		return nil
-	}
-	if tx.syncing != nil {
-		select {
-		case err := <-tx.syncing:
-			tx.syncing = nil
-			if err != nil {
-				return tx.db.poison(fmt.Errorf("vault: sync during transaction %d: %w", tx.id, err))
-			}
-		default:
-			return nil // the previous one is still running
-		}
-	}
-	ch := make(chan error, 1)
-	f := tx.db.f
-	go func() { ch <- f.Sync() }()
-	tx.syncing, tx.unsynced = ch, 0
-	return nil
-}
-
-// waitSync waits for a background sync in flight.
-func (tx *Tx) waitSync() error {
-	if tx.syncing == nil {
-		return nil
-	}
-	err := <-tx.syncing
-	tx.syncing = nil
-	if err != nil {
-		return tx.db.poison(fmt.Errorf("vault: sync during transaction %d: %w", tx.id, err))
-	}
-	return nil
-}
-
 func (tx *Tx) end() {
 	if tx.closed {
 		return
@@ -249,7 +92,8 @@ func (tx *Tx) end() {
 // free again and the committed state is untouched.
 func (tx *Tx) rollback() {
 	db := tx.db
-	tx.waitSync()
+	tx.waitIO()
+	tx.dropBatch()
 	db.smu.Lock()
 	for b := range tx.allocated {
 		if b < tx.startHWM {
@@ -281,10 +125,9 @@ func (tx *Tx) commit() error {
 		return err
 	}
 	if err := tx.flushBatch(); err != nil {
-		tx.waitSync()
 		return err
 	}
-	if err := tx.waitSync(); err != nil {
+	if err := tx.waitIO(); err != nil {
 		return err
 	}
 	if !db.opts.NoSync {
@@ -394,9 +237,9 @@ func (tx *Tx) writeFreeList() error {
 		plain := make([]byte, plainSize)
 		blockHeader{kind: kindFreeList, used: uint32(hi - lo), txid: tx.id, index: uint64(i)}.put(plain)
 		encodeFreeBlock(plain[headerSize:], next, ex[lo:hi])
-		raw := make([]byte, BlockSize)
-		tag := db.blk.seal(raw, plain, chain[i])
-		tx.batch[chain[i]] = raw
+		ref := tx.rawBlocks(1)
+		tag := db.blk.seal(ref.raw(), plain, chain[i])
+		tx.batch[chain[i]] = ref
 		next = Pointer{Block: chain[i], Txid: tx.id, Tag: tag}
 	}
 	tx.rec.freeList, tx.rec.freeBlks, tx.rec.freeCount = next, uint64(len(chain)), count

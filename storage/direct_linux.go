@@ -1,0 +1,102 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+
+	"golang.org/x/sys/unix"
+)
+
+var errDirectUnsupported = errors.New("storage: direct I/O not supported")
+
+// openDirect opens the file f refers to again, write-only with O_DIRECT,
+// through /proc/self/fd (so a rename or a change of directory since f was
+// opened does not matter). -1 if that is not possible.
+func openDirect(f *OSFile) int {
+	fd := int(f.f.Fd())
+	if fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0); err != nil || fl&unix.O_ACCMODE == unix.O_RDONLY {
+		return -1
+	}
+	for {
+		dfd, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", fd), unix.O_WRONLY|unix.O_DIRECT|unix.O_CLOEXEC, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return -1
+		}
+		var a, b unix.Stat_t
+		if unix.Fstat(fd, &a) != nil || unix.Fstat(dfd, &b) != nil || a.Dev != b.Dev || a.Ino != b.Ino {
+			unix.Close(dfd)
+			return -1
+		}
+		return dfd
+	}
+}
+
+// pwriteDirect writes all of p at off on the O_DIRECT descriptor fd.
+// errDirectUnsupported (with the bytes written so far) means the file
+// system refused direct I/O (EINVAL); the caller falls back.
+func pwriteDirect(fd int, p []byte, off int64) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := unix.Pwrite(fd, p[n:], off+int64(n))
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err == unix.EINVAL:
+			return n, errDirectUnsupported
+		case err != nil:
+			return n, err
+		case m == 0:
+			return n, fmt.Errorf("short write: %w", unix.EIO)
+		}
+		n += m
+		if n%DirectAlign != 0 {
+			// A short write left the rest unaligned: finish it buffered.
+			return n, errDirectUnsupported
+		}
+	}
+	return n, nil
+}
+
+// pwritevDirect writes all of bufs at off on the O_DIRECT descriptor fd,
+// in pwritev calls of at most iovMax buffers.
+func pwritevDirect(fd int, bufs [][]byte, off int64) (int, error) {
+	const iovMax = 1024
+	n := 0
+	for len(bufs) > 0 {
+		vec := bufs[:min(len(bufs), iovMax)]
+		m, err := unix.Pwritev(fd, vec, off+int64(n))
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err == unix.EINVAL:
+			return n, errDirectUnsupported
+		case err != nil:
+			return n, err
+		case m == 0:
+			return n, fmt.Errorf("short write: %w", unix.EIO)
+		}
+		n += m
+		for len(bufs) > 0 && m >= len(bufs[0]) {
+			m -= len(bufs[0])
+			bufs = bufs[1:]
+		}
+		if m > 0 {
+			if m%DirectAlign != 0 {
+				return n, errDirectUnsupported // finish buffered
+			}
+			bufs = append([][]byte{bufs[0][m:]}, bufs[1:]...)
+		}
+	}
+	return n, nil
+}
+
+func (w *DirectWriter) closeFD() error {
+	fd := int(w.fd.Swap(-1))
+	if fd < 0 {
+		return nil
+	}
+	return unix.Close(fd)
+}

@@ -49,7 +49,7 @@ func (e *Encoder) Encode(dst, src []byte, level int) []byte {
 	if len(src) == 0 {
 		return append(dst, 1, 0, 0) // an empty last raw block
 	}
-	e.m.reset(p, len(src))
+	e.m.reset(p, src)
 	e.rep = [3]uint32{1, 4, 8}
 	e.parseRp = [2]uint32{1, 4}
 	for i := range e.tabs {
@@ -113,7 +113,7 @@ func appendBlockHeader(dst []byte, last bool, typ, size int) []byte {
 func (e *Encoder) encodeBlock(dst, src []byte, start, end int, last bool) []byte {
 	b := src[start:end]
 	if isRLE(b) {
-		e.m.skipTo(end)
+		e.m.skipTo(src, end)
 		dst = appendBlockHeader(dst, last, zstd.BlockRLE, len(b))
 		return append(dst, b[0])
 	}

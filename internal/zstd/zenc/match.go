@@ -25,10 +25,20 @@ type matcher struct {
 	mls       int
 	attempts  int
 	strategy  int
+	enough    int    // a match this long ends the search and the lazy steps
 	window    uint32
 	base      uint32 // stored value of position 0 of the current source
 	next      int    // next position to insert
+
+	// Row match finder (rowLog > 0): head is the table of rows and tags
+	// their tag bytes.
+	rowLog  uint32
+	rowMask uint32
+	tags    []byte
+	hcache  [8]uint32 // row hashes of positions next..next+7
 }
+
+var suffLen = 1 << 30
 
 const prime4 = 2654435761
 const prime5 = 889523592379
@@ -45,9 +55,20 @@ func (m *matcher) hash(src []byte, i int) uint32 {
 }
 
 // reset prepares the tables for a new source of n bytes.
-func (m *matcher) reset(p params, n int) {
+func (m *matcher) reset(p params, src []byte) {
+	n := len(src)
 	hs, cs := 1<<p.hashLog, 1<<p.chainLog
-	if len(m.head) != hs || len(m.chain) != cs || uint64(m.base)+uint64(n)+uint64(cs) >= 1<<31 {
+	m.rowLog = uint32(p.rowLog)
+	m.rowMask = 1<<p.rowLog - 1
+	bitsHashed := p.hashLog
+	if p.rowLog > 0 {
+		cs = 0
+		bitsHashed = p.hashLog - p.rowLog + 8
+		if len(m.tags) != hs {
+			m.tags = make([]byte, hs)
+		}
+	}
+	if len(m.head) != hs || len(m.chain) != cs || uint64(m.base)+uint64(n)+uint64(hs+cs) >= 1<<31 {
 		if len(m.head) != hs {
 			m.head = make([]uint32, hs)
 		} else {
@@ -60,13 +81,17 @@ func (m *matcher) reset(p params, n int) {
 		}
 		m.base = 1
 	}
-	m.chainMask = uint32(cs - 1)
-	m.hashShift = 32 - uint(p.hashLog)
+	m.chainMask = uint32(max(cs, 1) - 1)
+	m.hashShift = 32 - uint(bitsHashed)
 	m.mls = p.minMatch
 	m.attempts = p.attempts
 	m.strategy = p.strategy
 	m.window = 1 << p.windowLog
 	m.next = 0
+	m.enough = suffLen
+	if m.rowLog > 0 {
+		m.fillCache(src, 0)
+	}
 }
 
 // finish moves base past the source of n bytes, so that its positions are
@@ -96,6 +121,9 @@ func count(src []byte, a, b, end int) int {
 // longest match at ip within the window (length >= 4) and its offset, or
 // 0, 0. Matches end at end. ip+8 <= len(src).
 func (m *matcher) find(src []byte, ip, end int) (int, int) {
+	if m.rowLog > 0 {
+		return m.rowFind(src, ip, end)
+	}
 	head, chain, mask, base := m.head, m.chain, m.chainMask, m.base
 	for i := m.next; i < ip; i++ {
 		h := m.hash(src, i)
@@ -105,9 +133,13 @@ func (m *matcher) find(src []byte, ip, end int) (int, int) {
 	h := m.hash(src, ip)
 	cur := base + uint32(ip)
 	cand := head[h]
-	chain[cur&mask] = cand
-	head[h] = cur
-	m.next = ip + 1
+	if ip >= m.next {
+		chain[cur&mask] = cand
+		head[h] = cur
+		m.next = ip + 1
+	} else {
+		cand = chain[cur&mask]
+	}
 
 	low := base
 	if uint32(ip) > m.window {
@@ -123,7 +155,7 @@ func (m *matcher) find(src []byte, ip, end int) (int, int) {
 		if src[c+best] == src[ip+best] && binary.LittleEndian.Uint32(src[c:]) == binary.LittleEndian.Uint32(src[ip:]) {
 			if l := 4 + count(src, c+4, ip+4, end); l > best {
 				best, off = l, ip-c
-				if ip+l == end {
+				if ip+l == end || l >= m.enough {
 					break
 				}
 			}
@@ -139,11 +171,16 @@ func (m *matcher) find(src []byte, ip, end int) (int, int) {
 	return best, off
 }
 
-// insertTo makes positions below end searchable without searching them.
-func (m *matcher) skipTo(pos int) {
-	if m.next < pos {
-		m.next = pos
+// skipTo makes the match finder go on at pos without inserting the
+// positions before it.
+func (m *matcher) skipTo(src []byte, pos int) {
+	if m.next >= pos {
+		return
 	}
+	if m.rowLog > 0 {
+		m.fillCache(src, pos)
+	}
+	m.next = pos
 }
 
 func highBit(v uint32) int { return bits.Len32(v) - 1 }
@@ -182,7 +219,7 @@ func (m *matcher) parse(src []byte, start, end int, rep *[2]uint32, seqs []seq, 
 			ip += (ip-anchor)>>8 + 1
 			continue
 		}
-		for depth >= lazy && ip < ilimit {
+		for depth >= lazy && ip < ilimit && ml < m.enough {
 			ip++
 			if off != 0 && off1 > 0 && load(ip) == load(ip-off1) {
 				mlRep := 4 + count(src, ip+4-off1, ip+4, end)

@@ -17,6 +17,7 @@ type params struct {
 	attempts  int   // chain candidates examined per position
 	minMatch  int   // bytes hashed (4, 5 or 6)
 	strategy  int
+	rowLog    uint8 // entries per row of the row match finder; 0: hash chain
 }
 
 // cparams mirrors the columns W, C, H, S, L and the strategy of libzstd's
@@ -100,20 +101,23 @@ func levelParams(level, n int) params {
 	p := params{windowLog: c[0], chainLog: c[1], hashLog: c[2], minMatch: max(int(c[4]), 4)}
 	searchLog := int(c[3])
 	switch c[5] {
-	case sFast:
-		p.strategy, p.attempts = greedy, 1
-	case sDfast:
-		p.strategy, p.attempts = greedy, 2
-	case sGreedy:
-		p.strategy, p.attempts = greedy, 1<<searchLog
+	case sFast, sDfast, sGreedy:
+		p.strategy = greedy
 	case sLazy:
-		p.strategy, p.attempts = lazy, 1<<searchLog
+		p.strategy = lazy
 	case sLazy2:
-		p.strategy, p.attempts = lazy2, 1<<searchLog
+		p.strategy = lazy2
 	default:
 		// A hash chain walks candidates one by one where libzstd's binary
 		// tree skips whole subtrees: search deeper, within bounds.
 		p.strategy, p.attempts = lazy2, 1<<min(searchLog+2, 10)
+	}
+	if c[5] != sBt {
+		// libzstd's row match finder: rows of 16..64 entries, at most
+		// one row of candidates.
+		p.rowLog = uint8(min(max(searchLog, 4), 6))
+		p.attempts = 1 << min(searchLog, int(p.rowLog))
+		p.minMatch = min(p.minMatch, 6)
 	}
 	// Shrink the tables to the source like ZSTD_adjustCParams_internal.
 	if n > 0 {
@@ -123,5 +127,8 @@ func levelParams(level, n int) params {
 	p.windowLog = max(p.windowLog, 10)
 	p.hashLog = min(p.hashLog, p.windowLog+1)
 	p.chainLog = min(p.chainLog, p.windowLog)
+	if p.rowLog > 0 {
+		p.hashLog = max(p.hashLog, p.rowLog+1)
+	}
 	return p
 }

@@ -1,0 +1,7 @@
+//go:build !amd64
+
+package zenc
+
+import "unsafe"
+
+func prefetch3(a, b, c unsafe.Pointer) {}

@@ -172,14 +172,8 @@ func (f *a7File) block(n int64, field string) (a7Block, error) {
 // cannot loop, and the walk is bounded by d.count <= the block count.
 func (f *a7File) walk(d a7Desc, name string, fn func(i uint32, data []byte) error) error {
 	field := "stream " + name
-	if d.count == 0 || int64(d.count) > f.blocks {
-		return f.corrupt(-1, field, "block count %d out of range 1..%d", d.count, f.blocks)
-	}
-	if d.length > uint64(d.count)*a7DataSize {
-		return f.corrupt(-1, field, "length %d exceeds its %d blocks", d.length, d.count)
-	}
-	if d.compression != 0 {
-		return f.corrupt(-1, field, "compression %d (only 0, none, exists)", d.compression)
+	if err := f.checkDesc(d, field); err != nil {
+		return err
 	}
 	pos, prev := int64(d.begin), int64(-1)
 	for i := uint32(0); i < d.count; i++ {
@@ -208,8 +202,26 @@ func (f *a7File) walk(d a7Desc, name string, fn func(i uint32, data []byte) erro
 	return nil
 }
 
+// checkDesc bounds a descriptor by the file before anything is read or
+// allocated for it.
+func (f *a7File) checkDesc(d a7Desc, field string) error {
+	if d.count == 0 || int64(d.count) > f.blocks {
+		return f.corrupt(-1, field, "block count %d out of range 1..%d", d.count, f.blocks)
+	}
+	if d.length > uint64(d.count)*a7DataSize {
+		return f.corrupt(-1, field, "length %d exceeds its %d blocks", d.length, d.count)
+	}
+	if d.compression != 0 {
+		return f.corrupt(-1, field, "compression %d (only 0, none, exists)", d.compression)
+	}
+	return nil
+}
+
 // readStream returns the first d.length bytes of stream d.
 func (f *a7File) readStream(d a7Desc, name string) ([]byte, error) {
+	if err := f.checkDesc(d, "stream "+name); err != nil {
+		return nil, err
+	}
 	out := make([]byte, 0, d.length)
 	err := f.walk(d, name, func(i uint32, data []byte) error {
 		if rest := d.length - uint64(len(out)); rest < a7DataSize {

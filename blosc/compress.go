@@ -149,7 +149,6 @@ func (e *encoder) compress(out []byte, nthreads int) int {
 	}
 	if first < e.nblocks {
 		s := getScratch(e.blocksize)
-		s.ensureOut(e.blocksize)
 		defer putScratch(s)
 		for j := first; j < e.nblocks; j++ {
 			binary.LittleEndian.PutUint32(out[HeaderSize+4*j:], uint32(ntbytes))
@@ -185,7 +184,7 @@ func (e *encoder) compressBlock(j int, dest []byte, ntbytes int, s *scratch) int
 		shuffleBlock(ts, s.tmp, src)
 		data = s.tmp[:bsize]
 	case e.flags&FlagBitShuffle != 0 && bsize >= ts:
-		bitshuffleBlock(ts, s.tmp, src, s.tmp2)
+		bitshuffleBlock(ts, s.tmp, src, s.bitTmp(bsize))
 		data = s.tmp[:bsize]
 	}
 	dontSplit := e.flags&FlagDontSplit != 0
@@ -194,6 +193,7 @@ func (e *encoder) compressBlock(j int, dest []byte, ntbytes int, s *scratch) int
 		nsplits = ts
 	}
 	neblock := bsize / nsplits
+	direct := e.opts.Codec == BloscLZ
 	op := 0
 	for k := 0; k < nsplits; k++ {
 		op += 4
@@ -209,14 +209,21 @@ func (e *encoder) compressBlock(j int, dest []byte, ntbytes int, s *scratch) int
 			}
 		}
 		part := data[k*neblock : (k+1)*neblock]
-		c := encodeStream(e.opts.Codec, e.opts.Clevel, !dontSplit, s.out, part, maxout, s)
+		var c int
+		if direct {
+			// blosclz never writes past maxout: straight into the chunk.
+			c = blosclzCompress(e.opts.Clevel, part, dest[op:op+maxout], !dontSplit, s)
+		} else {
+			s.ensureOut(e.blocksize)
+			c = encodeStream(e.opts.Codec, e.opts.Clevel, !dontSplit, s.out, part, maxout, s)
+		}
 		if c == 0 || c == neblock {
 			if ntbytes+neblock > e.maxbytes {
 				return 0
 			}
 			copy(dest[op:], part)
 			c = neblock
-		} else {
+		} else if !direct {
 			copy(dest[op:], s.out[:c])
 		}
 		binary.LittleEndian.PutUint32(dest[op-4:], uint32(c))
@@ -226,6 +233,8 @@ func (e *encoder) compressBlock(j int, dest []byte, ntbytes int, s *scratch) int
 	return op
 }
 
+// ensureOut gives s.out room for one stream of a block of blocksize
+// bytes (the codecs that may write past their limit encode there first).
 func (s *scratch) ensureOut(blocksize int) {
 	if n := maxStreamOut(blocksize); cap(s.out) < n {
 		s.out = make([]byte, n)
@@ -268,7 +277,6 @@ func (e *encoder) compressParallel(out []byte, nt int) (ntbytes, first int, ok b
 	for range nt {
 		wg.Go(func() {
 			s := getScratch(e.blocksize)
-			s.ensureOut(e.blocksize)
 			defer putScratch(s)
 			for {
 				mu.Lock()

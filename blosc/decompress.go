@@ -205,7 +205,7 @@ func decodeBlock(h Header, j int, p blockPlan, out, src []byte, s *scratch) erro
 	case doShuffle:
 		unshuffleBlock(ts, dest, tmp)
 	case doBit:
-		bitunshuffleBlock(ts, dest, tmp, s.tmp2)
+		bitunshuffleBlock(ts, dest, tmp, s.bitTmp(p.size))
 	}
 	return nil
 }

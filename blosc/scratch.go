@@ -29,10 +29,17 @@ func getScratch(blocksize int) *scratch {
 	if cap(s.tmp) < blocksize {
 		s.tmp = make([]byte, blocksize)
 	}
+	return s
+}
+
+// bitTmp returns bitshuffle's row buffer for a block of blocksize bytes,
+// allocated on first use: only bitshuffle needs it, and on some virtual
+// machines every first touch of a page costs a costly fault.
+func (s *scratch) bitTmp(blocksize int) []byte {
 	if cap(s.tmp2) < blocksize {
 		s.tmp2 = make([]byte, blocksize)
 	}
-	return s
+	return s.tmp2[:cap(s.tmp2)]
 }
 
 func putScratch(s *scratch) { scratchPool.Put(s) }

@@ -2,7 +2,6 @@ package bloscpack
 
 import (
 	"errors"
-	"io"
 	"os"
 
 	"ringvault/storage"
@@ -36,7 +35,7 @@ func CompressFile(src, dst string, opts *Options) (err error) {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(w, in); err != nil {
+	if _, err := w.ReadFromAt(in, 0); err != nil {
 		w.Close()
 		return withPath(err, src)
 	}

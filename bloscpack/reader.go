@@ -41,6 +41,7 @@ type Reader struct {
 	off int64 // Read position
 
 	outPool sync.Pool // decoded chunk buffers for WriteTo
+	rawPool sync.Pool // chunk buffers as read (Blosc buffer and digest)
 	atDst   io.WriterAt
 
 	// Progress, if set, is called with the size of every chunk written by

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+
+	"ringvault/blosc"
 )
 
 // rawChunk is one chunk read in file order, before verification.
@@ -11,6 +13,7 @@ type rawChunk struct {
 	i     int
 	pos   int64
 	buf   []byte      // Blosc buffer followed by its digest
+	size  int64       // len(buf), known before buf is read
 	n     int64       // expected decoded size, -1 if only the Blosc header knows
 	at    io.WriterAt // where the worker writes the decoded bytes (WriteAllTo)
 	start int64       // their offset there
@@ -23,29 +26,54 @@ type rawChunk struct {
 // readRaw reads chunk i at pos (header, body, digest) without checking it
 // and returns it with the position of the next chunk.
 func (r *Reader) readRaw(i int, pos int64) (*rawChunk, int64, error) {
-	field := fmt.Sprintf("chunk %d", i)
+	c, next, err := r.locateRaw(i, pos)
+	if err != nil {
+		return nil, 0, err
+	}
+	c.buf = make([]byte, c.size)
+	if err := readFull(r.r, c.buf, pos, fmt.Sprintf("chunk %d", i)); err != nil {
+		return nil, 0, err
+	}
+	return c, next, nil
+}
+
+// locateRaw reads the Blosc header of chunk i at pos and checks that the
+// chunk and its digest fit the file; the body is left for fillRaw.
+func (r *Reader) locateRaw(i int, pos int64) (*rawChunk, int64, error) {
 	var bh [BloscHeaderSize]byte
-	if err := readFull(r.r, bh[:], pos, field); err != nil {
+	if err := readFull(r.r, bh[:], pos, fmt.Sprintf("chunk %d", i)); err != nil {
 		return nil, 0, err
 	}
 	cbytes := int64(binary.LittleEndian.Uint32(bh[12:]))
 	dsz := int64(r.hdr.Checksum.Size())
 	if cbytes < BloscHeaderSize {
-		return nil, 0, errorf(ErrFormat, pos, field, "blosc header says the chunk is %d bytes long, less than its 16-byte header", cbytes)
+		return nil, 0, errorf(ErrFormat, pos, fmt.Sprintf("chunk %d", i), "blosc header says the chunk is %d bytes long, less than its 16-byte header", cbytes)
 	}
 	if pos+cbytes+dsz > r.fileSize {
-		return nil, 0, errorf(ErrTruncated, pos, field, "chunk of %d bytes plus its %d-byte digest ends at %d, beyond the end of the file (%d bytes)", cbytes, dsz, pos+cbytes+dsz, r.fileSize)
+		return nil, 0, errorf(ErrTruncated, pos, fmt.Sprintf("chunk %d", i), "chunk of %d bytes plus its %d-byte digest ends at %d, beyond the end of the file (%d bytes)", cbytes, dsz, pos+cbytes+dsz, r.fileSize)
 	}
-	buf := make([]byte, cbytes+dsz)
-	if err := readFull(r.r, buf, pos, field); err != nil {
-		return nil, 0, err
+	return &rawChunk{i: i, pos: pos, size: cbytes + dsz, n: -1, done: make(chan struct{})}, pos + cbytes + dsz, nil
+}
+
+// fillRaw reads a located chunk's bytes into a recycled buffer (on the
+// worker, so reading runs in parallel with decoding).
+func (r *Reader) fillRaw(c *rawChunk) error {
+	if b, ok := r.rawPool.Get().(*[]byte); ok && int64(cap(*b)) >= c.size {
+		c.buf = (*b)[:c.size]
+	} else {
+		c.buf = make([]byte, c.size, max(c.size, r.hdr.ChunkSize+blosc.MaxOverhead+int64(r.hdr.Checksum.Size())))
 	}
-	return &rawChunk{i: i, pos: pos, buf: buf, n: -1, done: make(chan struct{})}, pos + cbytes + dsz, nil
+	return readFull(r.r, c.buf, c.pos, fmt.Sprintf("chunk %d", c.i))
 }
 
 // decode verifies the digest and decompresses the chunk.
 func (r *Reader) decode(c *rawChunk) {
 	defer close(c.done)
+	if c.buf == nil {
+		if c.err = r.fillRaw(c); c.err != nil {
+			return
+		}
+	}
 	dsz := r.hdr.Checksum.Size()
 	comp, want := c.buf[:len(c.buf)-dsz], c.buf[len(c.buf)-dsz:]
 	if c.err = r.checkDigest(c.i, c.pos, comp, want); c.err != nil {
@@ -164,6 +192,11 @@ func (r *Reader) walk(start int, pos int64, fn func(*rawChunk) error) error {
 			c.out = nil
 			r.outPool.Put(&out)
 		}
+		if c.buf != nil {
+			buf := c.buf
+			c.buf = nil
+			r.rawPool.Put(&buf)
+		}
 		return err
 	}
 	// stop waits for the chunks still being decoded (so no worker writes
@@ -189,7 +222,7 @@ func (r *Reader) walk(start int, pos int64, fn func(*rawChunk) error) error {
 		if h.NChunks < 0 && pos >= r.fileSize {
 			break
 		}
-		c, next, err := r.readRaw(i, pos)
+		c, next, err := r.locateRaw(i, pos)
 		if err != nil {
 			return fail(err)
 		}

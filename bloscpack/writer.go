@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"ringvault/blosc"
+	"ringvault/storage"
 )
 
 // Options configure a Writer (bloscpack's BloscArgs, BloscpackArgs and
@@ -113,6 +114,9 @@ type Writer struct {
 	// OnChunk, if set, is called in order after chunk i is written, with
 	// its input size, the Blosc buffer and its digest (blpk -d).
 	OnChunk func(i int64, in int, chunk, digest []byte)
+	// Progress, if set, is called in order with the input size of every
+	// chunk written.
+	Progress func(n int64)
 }
 
 type chunkJob struct {
@@ -120,6 +124,12 @@ type chunkJob struct {
 	out  []byte
 	err  error
 	done chan struct{}
+	// src, when set, is where the worker reads the chunk's n input bytes
+	// at off into in before compressing it (ReadFromAt).
+	src  io.ReaderAt
+	off  int64
+	n    int
+	rerr error // the read's error
 }
 
 // NewWriter starts a file on dst for size input bytes (-1 if unknown) and
@@ -264,6 +274,12 @@ func (w *Writer) Write(p []byte) (int, error) {
 }
 
 func (w *Writer) submit() error {
+	return w.submitJob(&chunkJob{in: w.cur, done: make(chan struct{})})
+}
+
+// submitJob hands j to the workers (w.cur becomes a fresh buffer) and
+// writes out the oldest chunks while too many are pending.
+func (w *Writer) submitJob(j *chunkJob) error {
 	if w.jobs == nil {
 		w.jobs = make(chan *chunkJob)
 		for range w.opts.workers() {
@@ -271,7 +287,6 @@ func (w *Writer) submit() error {
 			go w.worker()
 		}
 	}
-	j := &chunkJob{in: w.cur, done: make(chan struct{})}
 	w.cur = w.getBuf()
 	w.nchunk++
 	w.pending = append(w.pending, j)
@@ -287,6 +302,13 @@ func (w *Writer) submit() error {
 func (w *Writer) worker() {
 	defer w.wg.Done()
 	for j := range w.jobs {
+		if j.src != nil {
+			j.in = j.in[:j.n]
+			if j.rerr = storage.ReadFull(j.src, j.in, j.off); j.rerr != nil {
+				close(j.done)
+				continue
+			}
+		}
 		var buf []byte
 		if b, ok := w.outPool.Get().(*[]byte); ok {
 			buf = (*b)[:0]
@@ -308,6 +330,10 @@ func (w *Writer) flushOne() error {
 	inLen := len(j.in)
 	b := j.in[:0]
 	w.pool.Put(&b)
+	if j.rerr != nil {
+		w.err = fmt.Errorf("bloscpack: reading chunk %d at input offset %d: %w", len(w.offsets), j.off, j.rerr)
+		return w.err
+	}
 	if j.err != nil {
 		w.err = fmt.Errorf("bloscpack: compressing chunk %d: %w", len(w.offsets), j.err)
 		return w.err
@@ -326,6 +352,9 @@ func (w *Writer) flushOne() error {
 	if w.OnChunk != nil {
 		k := len(j.out) - w.hdr.Checksum.Size()
 		w.OnChunk(i, inLen, j.out[:k], j.out[k:])
+	}
+	if w.Progress != nil {
+		w.Progress(int64(inLen))
 	}
 	return nil
 }

@@ -298,7 +298,8 @@ func blpkCompress(env *Env, log *blpkLog, a *blpkArgs) int {
 		blpkDebugChunks(log, w, o.Checksum)
 	}
 	bar := progress.New(env.Stderr, "blpk compress", size, env.IsTerminal(env.Stderr) && size >= progressThreshold)
-	if _, err := io.Copy(w, bar.Reader(src)); err != nil {
+	w.Progress = bar.Add
+	if _, err := w.ReadFromAt(src, 0); err != nil {
 		w.Close()
 		return log.error(1, "%s", blpkErrText(err))
 	}

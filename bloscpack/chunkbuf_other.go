@@ -1,0 +1,7 @@
+//go:build !unix
+
+package bloscpack
+
+// chunkBuf returns an n-byte working buffer and a function that releases
+// it (see chunkbuf_unix.go).
+func chunkBuf(n int) ([]byte, func()) { return make([]byte, n), func() {} }

@@ -1,0 +1,22 @@
+//go:build unix
+
+package bloscpack
+
+import "syscall"
+
+// chunkBuf returns an n-byte working buffer whose pages are mapped only
+// when first written, and a function that releases it. make would zero
+// all of it, touching every page, and on virtual machines with shadow page
+// tables a first touch costs tens of microseconds a page: a 1 MiB chunk
+// that compresses to 40 KiB then costs 256 faults instead of 10. The
+// buffer must not be used after release.
+func chunkBuf(n int) ([]byte, func()) {
+	if n <= 0 {
+		return nil, func() {}
+	}
+	b, err := syscall.Mmap(-1, 0, n, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	if err != nil {
+		return make([]byte, n), func() {}
+	}
+	return b, func() { syscall.Munmap(b) }
+}

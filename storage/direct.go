@@ -1,9 +1,20 @@
 package storage
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"sync/atomic"
 	"unsafe"
+)
+
+// errDirectUnsupported: the file system refused direct I/O for this file
+// (EINVAL); the transfer is finished, and later ones are made, through the
+// file's ordinary descriptor. errFinishBuffered: a short transfer left the
+// rest unaligned; it is finished through the ordinary descriptor.
+var (
+	errDirectUnsupported = errors.New("storage: direct I/O not supported")
+	errFinishBuffered    = errors.New("storage: short direct transfer")
 )
 
 // DirectAlign is the alignment DirectWriter needs for a write to bypass
@@ -12,33 +23,37 @@ import (
 // devices use for O_DIRECT).
 const DirectAlign = 4096
 
-// DirectWriter writes whole, aligned runs of a file past the page cache
-// (O_DIRECT on Linux) through a second descriptor of the same open file,
-// so that large sequential writes go to the device at its speed instead of
-// dirtying the page cache and waiting for writeback at fsync.
+// DirectIO reads and writes whole, aligned runs of a file past the page
+// cache (O_DIRECT on Linux) through a second descriptor of the same open
+// file, so that large sequential transfers go to the device at its speed:
+// writes do not dirty the page cache and wait for writeback at fsync, and
+// reads do not fill the page cache through readahead one page at a time.
 //
-// It has the semantics of the file's WriteAt: a completed WriteAt is
-// visible to ReadAt at once (the kernel writes back and drops cached pages
-// of the range) and durable after the file's Sync (fsync works on the
-// inode, whatever descriptor wrote; it still flushes the device's cache and
-// the file's metadata). Writes that are not aligned, and every write on a
-// system or file system without direct I/O, go through the file's ordinary
-// WriteAt. Readers should not read a range while it is being written (as
-// with any WriteAt).
+// It has the semantics of the file's ReadAt and WriteAt: a completed
+// WriteAt is visible to ReadAt at once (the kernel writes back and drops
+// cached pages of the range), a direct ReadAt sees every completed write
+// (the kernel writes dirty cached pages of the range back first), and a
+// write is durable after the file's Sync (fsync works on the inode,
+// whatever descriptor wrote; it still flushes the device's cache and the
+// file's metadata). Transfers that are not aligned, and every transfer on
+// a system or file system without direct I/O, go through the file's
+// ordinary ReadAt and WriteAt. Readers should not read a range while it is
+// being written (as with any WriteAt).
 //
 // One goroutine at a time may write; IsDirect and DirectBytes may be called
 // from any goroutine.
-type DirectWriter struct {
+type DirectIO struct {
 	f      *OSFile
 	fd     atomic.Int64 // -1: no direct descriptor, everything is buffered
 	direct atomic.Int64
 }
 
-// NewDirectWriter opens a direct-I/O descriptor for f. It never fails: if
-// direct I/O is unavailable, the writer falls back to f.WriteAt. Close it
-// before (or after) closing f; it does not close f.
-func NewDirectWriter(f *OSFile) *DirectWriter {
-	w := &DirectWriter{f: f}
+// NewDirectIO opens a direct-I/O descriptor for f, with f's access mode.
+// It never fails: if direct I/O is unavailable, it falls back to f's
+// ReadAt and WriteAt. Close it before (or after) closing f; it does not
+// close f.
+func NewDirectIO(f *OSFile) *DirectIO {
+	w := &DirectIO{f: f}
 	w.fd.Store(int64(openDirect(f)))
 	return w
 }
@@ -62,15 +77,15 @@ func AlignedBuffer(n int) []byte {
 	return b[skip : skip+n : skip+n]
 }
 
-// IsDirect reports whether aligned writes bypass the page cache.
-func (w *DirectWriter) IsDirect() bool { return w.fd.Load() >= 0 }
+// IsDirect reports whether aligned transfers bypass the page cache.
+func (w *DirectIO) IsDirect() bool { return w.fd.Load() >= 0 }
 
-// DirectBytes reports how many bytes went past the page cache so far.
-func (w *DirectWriter) DirectBytes() int64 { return w.direct.Load() }
+// DirectBytes reports how many bytes were written past the page cache so far.
+func (w *DirectIO) DirectBytes() int64 { return w.direct.Load() }
 
 // WriteAt writes p at off: past the page cache if both are aligned and
 // direct I/O is available, else with the file's WriteAt.
-func (w *DirectWriter) WriteAt(p []byte, off int64) (int, error) {
+func (w *DirectIO) WriteAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, ErrNegativeOffset
 	}
@@ -80,9 +95,10 @@ func (w *DirectWriter) WriteAt(p []byte, off int64) (int, error) {
 	}
 	n, err := pwriteDirect(fd, p, off)
 	w.direct.Add(int64(n))
-	if err == errDirectUnsupported {
-		// The file system refused direct I/O for this file: stop trying.
-		w.closeFD()
+	if err == errDirectUnsupported || err == errFinishBuffered {
+		if err == errDirectUnsupported {
+			w.closeFD()
+		}
 		m, err := w.f.WriteAt(p[n:], off+int64(n))
 		return n + m, err
 	}
@@ -92,14 +108,35 @@ func (w *DirectWriter) WriteAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
+// ReadAt reads like the file's ReadAt (io.ReaderAt): past the page cache
+// if p and off are aligned and direct I/O is available.
+func (w *DirectIO) ReadAt(p []byte, off int64) (int, error) {
+	fd := int(w.fd.Load())
+	if fd < 0 || off < 0 || !Aligned(p, off) {
+		return w.f.ReadAt(p, off)
+	}
+	n, err := preadDirect(fd, p, off)
+	if err == errDirectUnsupported || err == errFinishBuffered {
+		if err == errDirectUnsupported {
+			w.closeFD()
+		}
+		m, err := w.f.ReadAt(p[n:], off+int64(n))
+		return n + m, err
+	}
+	if err != nil && err != io.EOF {
+		return n, fmt.Errorf("storage: direct read %s at %d: %w", w.f.Name(), off+int64(n), err)
+	}
+	return n, err
+}
+
 // Close releases the direct descriptor (not the file).
-func (w *DirectWriter) Close() error { return w.closeFD() }
+func (w *DirectIO) Close() error { return w.closeFD() }
 
 // WriteVecAt writes the buffers one after another starting at off, like
 // WriteAt of their concatenation: with one pwritev past the page cache if
 // every buffer is aligned (so the device gets one large request), else
 // with one WriteAt per buffer.
-func (w *DirectWriter) WriteVecAt(bufs [][]byte, off int64) (int, error) {
+func (w *DirectIO) WriteVecAt(bufs [][]byte, off int64) (int, error) {
 	fd := int(w.fd.Load())
 	aligned := fd >= 0 && off >= 0
 	for _, b := range bufs {
@@ -118,8 +155,10 @@ func (w *DirectWriter) WriteVecAt(bufs [][]byte, off int64) (int, error) {
 	}
 	n, err := pwritevDirect(fd, bufs, off)
 	w.direct.Add(int64(n))
-	if err == errDirectUnsupported {
-		w.closeFD()
+	if err == errDirectUnsupported || err == errFinishBuffered {
+		if err == errDirectUnsupported {
+			w.closeFD()
+		}
 		rest := n
 		for _, b := range bufs {
 			if rest >= len(b) {

@@ -1,24 +1,23 @@
 package storage
 
 import (
-	"errors"
 	"fmt"
+	"io"
 
 	"golang.org/x/sys/unix"
 )
 
-var errDirectUnsupported = errors.New("storage: direct I/O not supported")
-
-// openDirect opens the file f refers to again, write-only with O_DIRECT,
-// through /proc/self/fd (so a rename or a change of directory since f was
-// opened does not matter). -1 if that is not possible.
+// openDirect opens the file f refers to again, with f's access mode and
+// O_DIRECT, through /proc/self/fd (so a rename or a change of directory
+// since f was opened does not matter). -1 if that is not possible.
 func openDirect(f *OSFile) int {
 	fd := int(f.f.Fd())
-	if fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0); err != nil || fl&unix.O_ACCMODE == unix.O_RDONLY {
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err != nil {
 		return -1
 	}
 	for {
-		dfd, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", fd), unix.O_WRONLY|unix.O_DIRECT|unix.O_CLOEXEC, 0)
+		dfd, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", fd), fl&unix.O_ACCMODE|unix.O_DIRECT|unix.O_CLOEXEC, 0)
 		if err == unix.EINTR {
 			continue
 		}
@@ -52,9 +51,32 @@ func pwriteDirect(fd int, p []byte, off int64) (int, error) {
 			return n, fmt.Errorf("short write: %w", unix.EIO)
 		}
 		n += m
-		if n%DirectAlign != 0 {
-			// A short write left the rest unaligned: finish it buffered.
+		if n%DirectAlign != 0 && n < len(p) {
+			return n, errFinishBuffered // a short write left the rest unaligned
+		}
+	}
+	return n, nil
+}
+
+// preadDirect reads p at off on the O_DIRECT descriptor fd, until p is
+// full or the end of the file (io.EOF).
+func preadDirect(fd int, p []byte, off int64) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := unix.Pread(fd, p[n:], off+int64(n))
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err == unix.EINVAL:
 			return n, errDirectUnsupported
+		case err != nil:
+			return n, err
+		case m == 0:
+			return n, io.EOF
+		}
+		n += m
+		if n%DirectAlign != 0 && n < len(p) {
+			return n, errFinishBuffered // a short, unaligned read
 		}
 	}
 	return n, nil
@@ -85,7 +107,7 @@ func pwritevDirect(fd int, bufs [][]byte, off int64) (int, error) {
 		}
 		if m > 0 {
 			if m%DirectAlign != 0 {
-				return n, errDirectUnsupported // finish buffered
+				return n, errFinishBuffered
 			}
 			bufs = append([][]byte{bufs[0][m:]}, bufs[1:]...)
 		}
@@ -93,7 +115,7 @@ func pwritevDirect(fd int, bufs [][]byte, off int64) (int, error) {
 	return n, nil
 }
 
-func (w *DirectWriter) closeFD() error {
+func (w *DirectIO) closeFD() error {
 	fd := int(w.fd.Swap(-1))
 	if fd < 0 {
 		return nil

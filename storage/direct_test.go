@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -76,12 +77,12 @@ func wantContent(t *testing.T, f *OSFile, want []byte) {
 	}
 }
 
-// TestDirectWriter: aligned writes bypass the page cache, others are
+// TestDirectIO: aligned writes bypass the page cache, others are
 // buffered, and both read back at once through the file (also over pages
-// the file had cached before) and after reopening it.
-func TestDirectWriter(t *testing.T) {
+// the file had cached before), through direct reads, and after reopening.
+func TestDirectIO(t *testing.T) {
 	f, path := openTemp(t)
-	w := NewDirectWriter(f)
+	w := NewDirectIO(f)
 	defer w.Close()
 	if runtime.GOOS == "linux" && !w.IsDirect() {
 		t.Logf("no direct I/O on this file system: every write is buffered")
@@ -144,6 +145,7 @@ func TestDirectWriter(t *testing.T) {
 	}
 	put(bytes.Join(mixed, nil), 100000)
 	wantContent(t, f, model)
+	wantDirectRead(t, w, model)
 	if err := f.Sync(); err != nil {
 		t.Fatal(err)
 	}
@@ -155,9 +157,33 @@ func TestDirectWriter(t *testing.T) {
 	wantContent(t, g, model)
 }
 
-// TestDirectWriterRenamed: the direct descriptor follows the open file,
+// wantDirectRead reads model back through w: aligned (direct) and
+// unaligned (buffered) reads, and reads reaching the end of the file.
+func wantDirectRead(t *testing.T, w *DirectIO, model []byte) {
+	t.Helper()
+	buf := AlignedBuffer(len(model) + 3*DirectAlign)
+	for _, c := range []struct{ off, n int }{
+		{0, len(model) / DirectAlign * DirectAlign},
+		{DirectAlign, 2 * DirectAlign},
+		{100, 5000},
+		{len(model) / DirectAlign * DirectAlign, 2 * DirectAlign}, // past the end
+		{0, len(model) + 2*DirectAlign - len(model)%DirectAlign},  // whole file and more
+	} {
+		p := buf[:c.n]
+		n, err := w.ReadAt(p, int64(c.off))
+		want := model[min(c.off, len(model)):min(c.off+c.n, len(model))]
+		if n != len(want) || !bytes.Equal(p[:n], want) {
+			t.Fatalf("ReadAt(%d bytes at %d) = %d bytes, want %d (equal prefix %v)", c.n, c.off, n, len(want), bytes.Equal(p[:min(n, len(want))], want[:min(n, len(want))]))
+		}
+		if short := n < c.n; short != (err == io.EOF) {
+			t.Fatalf("ReadAt(%d bytes at %d) = %d, %v", c.n, c.off, n, err)
+		}
+	}
+}
+
+// TestDirectIORenamed: the direct descriptor follows the open file,
 // not its name.
-func TestDirectWriterRenamed(t *testing.T) {
+func TestDirectIORenamed(t *testing.T) {
 	f, path := openTemp(t)
 	if err := os.Rename(path, path+".moved"); err != nil {
 		t.Fatal(err)
@@ -165,7 +191,7 @@ func TestDirectWriterRenamed(t *testing.T) {
 	if err := os.WriteFile(path, []byte("other file"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	w := NewDirectWriter(f)
+	w := NewDirectIO(f)
 	defer w.Close()
 	a := alignedCopy(randBytes(11, 8192))
 	if _, err := w.WriteAt(a, 0); err != nil {
@@ -177,22 +203,26 @@ func TestDirectWriterRenamed(t *testing.T) {
 	}
 }
 
-// TestDirectWriterReadOnly: a read-only file gets no direct descriptor,
-// and writes fail as the file's own WriteAt does.
-func TestDirectWriterReadOnly(t *testing.T) {
-	_, path := openTemp(t)
+// TestDirectIOReadOnly: a read-only file reads directly, and writes
+// fail as the file's own WriteAt does.
+func TestDirectIOReadOnly(t *testing.T) {
+	rw, path := openTemp(t)
+	model := randBytes(12, 5*DirectAlign+17)
+	if _, err := rw.WriteAt(model, 0); err != nil {
+		t.Fatal(err)
+	}
 	f, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	w := NewDirectWriter(f)
+	w := NewDirectIO(f)
 	defer w.Close()
-	if w.IsDirect() {
-		t.Fatal("direct descriptor on a read-only file")
-	}
-	if _, err := w.WriteAt(AlignedBuffer(4096), 0); err == nil {
-		t.Fatal("write through a read-only file succeeded")
+	wantDirectRead(t, w, model)
+	for _, p := range [][]byte{AlignedBuffer(4096), make([]byte, 10)} {
+		if _, err := w.WriteAt(p, 0); err == nil {
+			t.Fatal("write through a read-only file succeeded")
+		}
 	}
 	if _, err := w.WriteAt(AlignedBuffer(4096), -4096); err != ErrNegativeOffset {
 		t.Fatalf("negative offset: %v", err)

@@ -17,7 +17,7 @@ import (
 // it holds batchLimit blocks, flushBatch cuts it into runs of consecutive
 // blocks that are also adjacent in memory and hands them to one background
 // goroutine that writes each run with one WriteAt straight from the slab
-// (no copy; past the page cache on a real file, see storage.DirectWriter)
+// (no copy; past the page cache on a real file, see storage.DirectIO)
 // while the writer goes on sealing the next batch. At most one batch is in
 // flight; writes reach the file in the order they were submitted, so a
 // block rewritten later in the transaction ends with its newest content.
@@ -178,7 +178,7 @@ func (tx *Tx) flushBatch() error {
 
 // writeRuns writes runs in order, then syncs if asked.
 func (db *DB) writeRuns(runs []run, sync bool, txid uint64) error {
-	if db.dw != nil {
+	if db.dio != nil {
 		// Runs that follow each other on disk go in one vectored write.
 		var bufs [][]byte
 		for i := 0; i < len(runs); {
@@ -188,7 +188,7 @@ func (db *DB) writeRuns(runs []run, sync bool, txid uint64) error {
 				bufs = append(bufs, runs[i].buf)
 				n += int64(len(runs[i].buf))
 			}
-			if _, err := db.dw.WriteVecAt(bufs, off); err != nil {
+			if _, err := db.dio.WriteVecAt(bufs, off); err != nil {
 				return fmt.Errorf("vault: write blocks %d+%d: %w", off/BlockSize, n/BlockSize, err)
 			}
 		}
@@ -248,4 +248,4 @@ func (tx *Tx) dropBatch() {
 }
 
 // direct reports whether aligned runs bypass the page cache.
-func (db *DB) direct() bool { return db.dw != nil && db.dw.IsDirect() }
+func (db *DB) direct() bool { return db.dio != nil && db.dio.IsDirect() }

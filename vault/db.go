@@ -58,8 +58,8 @@ func (o *Options) inlineMax() int {
 // readers on consistent snapshots (View).
 type DB struct {
 	f      storage.File
-	osf    *storage.OSFile       // when opened by path: holds the flock
-	dw     *storage.DirectWriter // when opened by path for writing
+	osf    *storage.OSFile   // when opened by path: holds the flock
+	dio    *storage.DirectIO // when opened by path: I/O past the page cache
 	path   string
 	opts   Options
 	hdr    superblock
@@ -152,9 +152,7 @@ func Open(path string, opts *Options) (*DB, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	db.osf, db.path = f, path
-	if !opts.ReadOnly {
-		db.dw = storage.NewDirectWriter(f)
-	}
+	db.dio = storage.NewDirectIO(f)
 	return db, nil
 }
 
@@ -362,8 +360,8 @@ func (db *DB) Close() error {
 	}
 	db.closed = true
 	db.smu.Unlock()
-	if db.dw != nil {
-		db.dw.Close()
+	if db.dio != nil {
+		db.dio.Close()
 	}
 	if db.osf != nil {
 		db.osf.Unlock()
@@ -536,11 +534,12 @@ func (db *DB) setFree(b uint64) {
 	db.freeHint = min(db.freeHint, b)
 }
 
-// writeAt writes sealed blocks: past the page cache where the file allows
-// it (aligned runs of a vault opened by path), else with f.WriteAt.
-func (db *DB) writeAt(p []byte, off int64) (int, error) {
-	if db.dw != nil {
-		return db.dw.WriteAt(p, off)
+// readRun reads consecutive sealed blocks for a large read: with direct
+// set, past the page cache where the file allows it (p aligned, a vault
+// opened by path).
+func (db *DB) readRun(p []byte, off int64, direct bool) error {
+	if direct && db.dio != nil {
+		return storage.ReadFull(db.dio, p, off)
 	}
-	return db.f.WriteAt(p, off)
+	return storage.ReadFull(db.f, p, off)
 }

@@ -23,7 +23,7 @@ func readAll(t *testing.T, db *DB, name string) []byte {
 }
 
 // TestDirectWrites runs the write path of a vault opened by path, where
-// sealed runs bypass the page cache (storage.DirectWriter): whole files,
+// sealed runs bypass the page cache (storage.DirectIO): whole files,
 // a file read back and patched inside the transaction that wrote it while
 // its batches are in flight, and blocks freed by one transaction and
 // rewritten directly by a later one after the process had read (and
@@ -60,8 +60,8 @@ func TestDirectWrites(t *testing.T) {
 		}
 		return f.Close()
 	})
-	if db.direct() && db.dw.DirectBytes() < int64(len(a)) {
-		t.Fatalf("vault on a real file wrote only %d bytes past the page cache", db.dw.DirectBytes())
+	if db.direct() && db.dio.DirectBytes() < int64(len(a)) {
+		t.Fatalf("vault on a real file wrote only %d bytes past the page cache", db.dio.DirectBytes())
 	}
 	if got := readAll(t, db, "a"); !bytes.Equal(got, a) {
 		t.Fatal("file a differs after commit")

@@ -30,7 +30,7 @@ func (s *stream) readMany(first, count uint64, raw, plain []byte) ([][]byte, err
 		for j < len(ptrs) && !ptrs[j].IsNull() && ptrs[j].Block == ptrs[j-1].Block+1 {
 			j++
 		}
-		if err := storage.ReadFull(s.r.db.f, raw[i*BlockSize:j*BlockSize], int64(ptrs[i].Block)*BlockSize); err != nil {
+		if err := s.r.db.readRun(raw[i*BlockSize:j*BlockSize], int64(ptrs[i].Block)*BlockSize, j-i >= directMin); err != nil {
 			if isEOF(err) {
 				return nil, corrupt(ptrs[i].Block, "beyond the end of the file")
 			}
@@ -76,6 +76,11 @@ type readSlabs struct{ raw, plain []byte }
 
 const readBatch = 256
 
+// directMin is the shortest run (256 KiB) read past the page cache; shorter
+// ones are read through it, where the kernel's readahead helps a caller
+// reading a file in small pieces.
+const directMin = 64
+
 var readPool = sync.Pool{New: func() any {
-	return &readSlabs{raw: make([]byte, readBatch*BlockSize), plain: make([]byte, readBatch*plainSize)}
+	return &readSlabs{raw: storage.AlignedBuffer(readBatch * BlockSize), plain: make([]byte, readBatch*plainSize)}
 }}

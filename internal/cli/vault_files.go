@@ -355,7 +355,9 @@ func vaultCat(c *vaultCmd, args []string) int {
 			if err != nil {
 				return err
 			}
-			if _, err := io.CopyBuffer(c.env.Stdout, struct{ io.Reader }{f}, make([]byte, 1<<20)); err != nil {
+			// Both sides wrapped: an *os.File stdout would otherwise take
+			// over with ReadFrom and read in 32 KiB pieces.
+			if _, err := io.CopyBuffer(struct{ io.Writer }{c.env.Stdout}, struct{ io.Reader }{f}, make([]byte, 1<<20)); err != nil {
 				return err
 			}
 		}

@@ -71,14 +71,7 @@ func decodeStream(format uint8, dst, src []byte) error {
 	case 3:
 		return zlibDecode(dst, src)
 	case 4:
-		out, err := zstdDecoder().DecodeAll(src, dst[:0:len(dst)])
-		if err != nil {
-			return err
-		}
-		if len(out) != len(dst) {
-			return errStream
-		}
-		return nil
+		return zstdDecode(dst, src)
 	}
 	return errStream
 }

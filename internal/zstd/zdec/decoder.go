@@ -60,14 +60,16 @@ const (
 // Decoder decodes zstd frames. It is reusable and keeps its tables between
 // calls but is not safe for concurrent use.
 type Decoder struct {
-	lits   []byte // decoded literals, zstd.MaxBlockSize + litSlack
-	huff   *huff0.Scratch
-	hdec   *huff0.Decoder // the last Huffman table, for treeless literals
-	tables [3]seqTable    // FSE tables of the last block
-	cur    [3]*seqTable   // the tables in use (may point at the defaults)
-	norm   [zstd.MaxMLCode + 1]int16
-	rep    [3]int
-	seqs   seqState
+	lits  []byte // decoded literals, zstd.MaxBlockSize + litSlack
+	huff  *huff0.Scratch
+	hdec  *huff0.Decoder // the last Huffman table, for treeless literals
+	tab   seqTables      // the sequence tables in use
+	logs  [3]uint8       // their accuracy logs
+	have  [3]uint8       // tabNone, tabDefault or tabCustom
+	norm  [zstd.MaxMLCode + 1]int16
+	rep   [3]int
+	seqs  seqState
+	batch [seqBatch]seq
 }
 
 // New returns a Decoder.
@@ -213,7 +215,7 @@ func (d *Decoder) decodeFrame(dst, src []byte, base int) (int, int, error) {
 		window = int(f.windowSize)
 	}
 	d.rep = [3]int{1, 4, 8}
-	d.cur = [3]*seqTable{}
+	d.have = [3]uint8{}
 	d.hdec = nil
 	pos, op := f.headerLength, 0
 	for {

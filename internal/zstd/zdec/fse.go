@@ -9,19 +9,27 @@ import (
 
 // seqSymbol is one state of a sequence decoding table: the symbol's
 // baseline and number of extra bits (resolved from its code, like libzstd's
-// ZSTD_seqSymbol), and how to reach the next state.
-type seqSymbol struct {
-	base      uint32 // baseline of the value (length or Offset_Value)
-	nextState uint16 // next state = nextState + readBits(nbBits)
-	addBits   uint8  // extra bits of the value
-	nbBits    uint8  // bits read for the next state
+// ZSTD_seqSymbol), and how to reach the next state, packed in one word so
+// that one load fetches it:
+//
+//	bits  0..31  baseline of the value (length or Offset_Value)
+//	bits 32..39  extra bits of the value
+//	bits 40..47  bits read for the next state
+//	bits 48..63  next state = this + readBits(bits 40..47)
+type seqSymbol uint64
+
+func makeSymbol(base uint32, addBits, nbBits uint8, nextState uint16) seqSymbol {
+	return seqSymbol(uint64(base) | uint64(addBits)<<32 | uint64(nbBits)<<40 | uint64(nextState)<<48)
 }
 
-// seqTable is a decoding table with its accuracy log.
-type seqTable struct {
-	log   uint8
-	table [1 << zstd.MaxLLLog]seqSymbol
-}
+// tableStride is the room of each kind's table in seqTables.
+const tableStride = 1 << zstd.MaxLLLog
+
+// seqTables holds the literal-length, offset and match-length tables one
+// after the other (and an unused fourth stride so that a state masked
+// with len-1 is always in range); a state is an index into the whole
+// array, so one base pointer serves all three.
+type seqTables [4 * tableStride]seqSymbol
 
 // kind tells the three tables apart.
 type kind uint8
@@ -65,30 +73,32 @@ func (k kind) baseBits(code uint8) (uint32, uint8) {
 	return zstd.MLBase[code], zstd.MLBits[code]
 }
 
-// The predefined tables, built once.
-var defaultTables = func() (t [3]seqTable) {
-	if err := t[kindLL].build(kindLL, zstd.LLDefaultNorm[:], zstd.LLDefaultLog); err != nil {
+// defaultTables are the predefined tables, built once, at their kind's
+// place in seqTables.
+var defaultTables = func() (t [3][tableStride]seqSymbol) {
+	if err := build(t[kindLL][:], kindLL, zstd.LLDefaultNorm[:], zstd.LLDefaultLog); err != nil {
 		panic(err)
 	}
-	if err := t[kindOF].build(kindOF, zstd.OFDefaultNorm[:], zstd.OFDefaultLog); err != nil {
+	if err := build(t[kindOF][:], kindOF, zstd.OFDefaultNorm[:], zstd.OFDefaultLog); err != nil {
 		panic(err)
 	}
-	if err := t[kindML].build(kindML, zstd.MLDefaultNorm[:], zstd.MLDefaultLog); err != nil {
+	if err := build(t[kindML][:], kindML, zstd.MLDefaultNorm[:], zstd.MLDefaultLog); err != nil {
 		panic(err)
 	}
 	return
 }()
 
+var defaultLogs = [3]uint8{zstd.LLDefaultLog, zstd.OFDefaultLog, zstd.MLDefaultLog}
+
 // buildRLE makes the table of RLE mode: one state, always symbol code.
-func (t *seqTable) buildRLE(k kind, code uint8) {
+func buildRLE(t []seqSymbol, k kind, code uint8) {
 	base, add := k.baseBits(code)
-	t.log = 0
-	t.table[0] = seqSymbol{base: base, addBits: add}
+	t[0] = makeSymbol(base, add, 0, uint16(k)*tableStride)
 }
 
 // build spreads the normalized distribution norm (RFC 8878 §4.1.1) over a
 // table of 1<<log states and resolves each state's symbol.
-func (t *seqTable) build(k kind, norm []int16, log uint8) error {
+func build(t []seqSymbol, k kind, norm []int16, log uint8) error {
 	size := uint32(1) << log
 	high := size - 1
 	var next [zstd.MaxMLCode + 1]uint16
@@ -123,9 +133,8 @@ func (t *seqTable) build(k kind, norm []int16, log uint8) error {
 		next[s]++
 		nb := uint8(log) - uint8(bits.Len32(n)-1)
 		base, add := k.baseBits(s)
-		t.table[u] = seqSymbol{base: base, addBits: add, nbBits: nb, nextState: uint16((n << nb) - size)}
+		t[u] = makeSymbol(base, add, nb, uint16((n<<nb)-size)+uint16(k)*tableStride)
 	}
-	t.log = log
 	return nil
 }
 

@@ -2,7 +2,9 @@ package zdec
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math/bits"
+	"unsafe"
 
 	"ringvault/internal/zstd"
 )
@@ -76,9 +78,13 @@ func (d *Decoder) decodeBlock(dst []byte, op, window, blockMax int, src []byte, 
 // readTable sets up the decoding table of k for mode from src and returns
 // the bytes used.
 func (d *Decoder) readTable(k kind, mode byte, src []byte, base int) (int, error) {
+	t := d.tab[int(k)*tableStride : int(k+1)*tableStride]
 	switch mode {
 	case zstd.ModePredefined:
-		d.cur[k] = &defaultTables[k]
+		if d.have[k] != tabDefault {
+			copy(t, defaultTables[k][:1<<defaultLogs[k]])
+			d.have[k], d.logs[k] = tabDefault, defaultLogs[k]
+		}
 		return 0, nil
 	case zstd.ModeRLE:
 		if len(src) == 0 {
@@ -87,27 +93,49 @@ func (d *Decoder) readTable(k kind, mode byte, src []byte, base int) (int, error
 		if int(src[0]) > k.maxSymbol() {
 			return 0, corrupt(base, kindNames[k]+" RLE symbol", "code %d exceeds %d", src[0], k.maxSymbol())
 		}
-		d.tables[k].buildRLE(k, src[0])
-		d.cur[k] = &d.tables[k]
+		buildRLE(t, k, src[0])
+		d.have[k], d.logs[k] = tabCustom, 0
 		return 1, nil
 	case zstd.ModeFSE:
+		d.have[k] = tabNone
 		d.norm = [len(d.norm)]int16{}
 		nsym, log, n, err := readNCount(src, d.norm[:], k.maxSymbol(), k.maxLog())
 		if err != nil {
-			d.cur[k] = nil
 			return 0, corrupt(base, kindNames[k]+" FSE table", "%v", err)
 		}
-		if err := d.tables[k].build(k, d.norm[:nsym], log); err != nil {
-			d.cur[k] = nil
+		if err := build(t, k, d.norm[:nsym], log); err != nil {
 			return 0, corrupt(base, kindNames[k]+" FSE table", "%v", err)
 		}
-		d.cur[k] = &d.tables[k]
+		d.have[k], d.logs[k] = tabCustom, log
 		return n, nil
 	}
-	if d.cur[k] == nil {
+	if d.have[k] == tabNone {
 		return 0, corrupt(base, kindNames[k]+" table", "repeat mode without a previous table")
 	}
 	return 0, nil
+}
+
+// What a Decoder's table of each kind holds.
+const (
+	tabNone    = iota // nothing usable (start of frame, or a failed build)
+	tabDefault        // the predefined table
+	tabCustom         // an RLE or FSE table of an earlier block
+)
+
+// seqBatch is how many sequences are decoded before they are executed:
+// two short loops keep more of their state in registers than one.
+const seqBatch = 64
+
+// seq is a decoded sequence; ofv is its Offset_Value (repeat codes 1..3).
+type seq struct{ ll, ml, ofv uint32 }
+
+// bitReader reads a sequences bitstream backward: value holds the 8 bytes
+// at in[p:], of which the highest consumed bits are used.
+type bitReader struct {
+	in       []byte
+	p        int
+	value    uint64
+	consumed uint
 }
 
 // execute decodes nbSeq sequences from the bitstream in and executes them
@@ -121,69 +149,158 @@ func (d *Decoder) execute(dst []byte, op, window int, lits []byte, nbSeq int, in
 	if last == 0 {
 		return op, corrupt(base+len(in)-1, "sequences bitstream", "last byte holds no end mark")
 	}
-	// The bit reader: value holds the 8 bytes at in[p:], of which the
-	// consumed highest bits are used; reading goes backward.
-	var p int
-	var consumed uint
+	br := bitReader{in: in}
 	if len(in) >= 8 {
-		p = len(in) - 8
+		br.p = len(in) - 8
 	} else {
 		d.seqs.tiny = [8]byte{}
 		copy(d.seqs.tiny[:], in)
-		consumed = uint(8-len(in)) * 8
-		in = d.seqs.tiny[:]
+		br.consumed = uint(8-len(in)) * 8
+		br.in = d.seqs.tiny[:]
 	}
-	value := binary.LittleEndian.Uint64(in[p:])
-	consumed += 9 - uint(bits.Len8(last))
-
-	llT, ofT, mlT := &d.cur[kindLL].table, &d.cur[kindOF].table, &d.cur[kindML].table
-	llS := readBitsN(value, &consumed, d.cur[kindLL].log)
-	ofS := readBitsN(value, &consumed, d.cur[kindOF].log)
-	mlS := readBitsN(value, &consumed, d.cur[kindML].log)
-
-	rep0, rep1, rep2 := d.rep[0], d.rep[1], d.rep[2]
-	litsAll := lits[:cap(lits)]
+	br.value = binary.LittleEndian.Uint64(br.in[br.p:])
+	br.consumed += 9 - uint(bits.Len8(last))
+	st := states{
+		ll: readBitsN(br.value, &br.consumed, d.logs[kindLL]),
+		of: readBitsN(br.value, &br.consumed, d.logs[kindOF]) + tableStride,
+		ml: readBitsN(br.value, &br.consumed, d.logs[kindML]) + 2*tableStride,
+	}
+	rep := d.rep
 	litPos := 0
-	for i := 0; i < nbSeq; i++ {
+	for done := 0; done < nbSeq; {
+		n := min(seqBatch, nbSeq-done)
+		batch := d.batch[:n]
+		d.decodeSeqs(&br, &st, batch, done+n == nbSeq)
+		if br.consumed > 64 {
+			return op, corrupt(base, "sequences bitstream", "sequences %d..%d of %d read past its start", done, done+n-1, nbSeq)
+		}
+		var err error
+		op, litPos, err = runSeqs(dst, op, window, lits, litPos, batch, &rep)
+		if err != nil {
+			return op, corrupt(base, "sequence", "sequence %d..%d: %v", done, done+n-1, err)
+		}
+		done += n
+	}
+	if br.consumed != 64 || br.p != 0 {
+		return op, corrupt(base, "sequences bitstream", "%d bits left after the last sequence", int(64-br.consumed)+8*br.p)
+	}
+	d.rep = rep
+	rest := len(lits) - litPos
+	if rest > len(dst)-op {
+		return op, corrupt(base, "literals", "%d trailing literals overrun the block or buffer", rest)
+	}
+	copy(dst[op:], lits[litPos:])
+	return op + rest, nil
+}
+
+// states are the three FSE states.
+type states struct{ ll, of, ml uint32 }
+
+// decodeSeqs decodes len(out) sequences; final tells that the last of
+// them is the block's last, after which the states are not updated.
+func (d *Decoder) decodeSeqs(br *bitReader, st *states, out []seq, final bool) {
+	const mask = uint32(len(seqTables{}) - 1)
+	tab := &d.tab
+	in := unsafe.Pointer(unsafe.SliceData(br.in))
+	p, value, consumed := br.p, br.value, br.consumed
+	llS, ofS, mlS := st.ll, st.of, st.ml
+	n := len(out)
+	if final {
+		n-- // the last sequence is decoded after the loop
+	}
+	// p stays in [0, len(br.in)-8]: it only decreases, and never below 0.
+	for i := 0; i < n; i++ {
 		// Refill: afterwards at least 57 bits are available unless the
 		// stream's start is near.
 		if nb := int(consumed >> 3); p >= nb {
 			p -= nb
 			consumed &= 7
-			value = binary.LittleEndian.Uint64(in[p:])
-		} else if p > 0 {
+		} else {
 			consumed -= uint(p) * 8
 			p = 0
-			value = binary.LittleEndian.Uint64(in[p:])
 		}
-		le, oe, me := llT[llS&511], ofT[ofS&511], mlT[mlS&511]
-		ofv := int(oe.base) + int(value<<(consumed&63)>>1>>(63-oe.addBits))
-		consumed += uint(oe.addBits)
-		ml := int(me.base) + int(value<<(consumed&63)>>1>>(63-me.addBits))
-		consumed += uint(me.addBits)
-		if oe.addBits+me.addBits+le.addBits > 31 {
+		value = binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(in, p))[:])
+		bv := value << (consumed & 63) // the unread bits, left-aligned
+		le, oe, me := tab[llS&mask], tab[ofS&mask], tab[mlS&mask]
+		ob, mb, lb := uint(oe>>32)&31, uint(me>>32)&31, uint(le>>32)&31
+		ofv := uint32(oe) + uint32(bv>>1>>((63-ob)&63))
+		bv <<= ob
+		ml := uint32(me) + uint32(bv>>1>>((63-mb)&63))
+		bv <<= mb
+		consumed += ob + mb
+		if ob+mb+lb > 31 {
 			if nb := int(consumed >> 3); p >= nb {
 				p -= nb
 				consumed &= 7
-				value = binary.LittleEndian.Uint64(in[p:])
-			} else if p > 0 {
+			} else {
 				consumed -= uint(p) * 8
 				p = 0
-				value = binary.LittleEndian.Uint64(in[p:])
 			}
+			value = binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(in, p))[:])
+			bv = value << (consumed & 63)
 		}
-		ll := int(le.base) + int(value<<(consumed&63)>>1>>(63-le.addBits))
-		consumed += uint(le.addBits)
-		if consumed > 64 {
-			return op, corrupt(base, "sequences bitstream", "sequence %d of %d reads past the start", i, nbSeq)
-		}
+		ll := uint32(le) + uint32(bv>>1>>((63-lb)&63))
+		bv <<= lb
+		out[i] = seq{ll: ll, ml: ml, ofv: ofv}
 
+		// Update the states in the order literal lengths, match lengths,
+		// offsets.
+		n1, n2, n3 := uint(le>>40)&15, uint(me>>40)&15, uint(oe>>40)&15
+		llS = uint32(le>>48) + uint32(bv>>1>>((63-n1)&63))
+		bv <<= n1
+		mlS = uint32(me>>48) + uint32(bv>>1>>((63-n2)&63))
+		bv <<= n2
+		ofS = uint32(oe>>48) + uint32(bv>>1>>((63-n3)&63))
+		consumed += lb + n1 + n2 + n3
+	}
+	if final {
+		if nb := int(consumed >> 3); p >= nb {
+			p -= nb
+			consumed &= 7
+		} else {
+			consumed -= uint(p) * 8
+			p = 0
+		}
+		value = binary.LittleEndian.Uint64(br.in[p:])
+		le, oe, me := tab[llS&mask], tab[ofS&mask], tab[mlS&mask]
+		ofv := uint32(oe) + readBitsN(value, &consumed, uint8(oe>>32))
+		ml := uint32(me) + readBitsN(value, &consumed, uint8(me>>32))
+		if nb := int(consumed >> 3); p >= nb {
+			p -= nb
+			consumed &= 7
+		} else {
+			consumed -= uint(p) * 8
+			p = 0
+		}
+		value = binary.LittleEndian.Uint64(br.in[p:])
+		ll := uint32(le) + readBitsN(value, &consumed, uint8(le>>32))
+		out[n] = seq{ll: ll, ml: ml, ofv: ofv}
+	}
+	br.p, br.value, br.consumed = p, value, consumed
+	st.ll, st.of, st.ml = llS, ofS, mlS
+}
+
+// runSeqs executes seqs into dst at op, taking literals from lits at
+// litPos, and returns the new positions.
+//
+// The common short sequence (at most 16 literals, a match of at most 32
+// bytes at an offset of at least 16, with room for wide copies) is done
+// with three 16-byte moves through unsafe pointers once all its bounds are
+// checked; every other one goes through runSeq's checked slices.
+func runSeqs(dst []byte, op, window int, lits []byte, litPos int, seqs []seq, rep *[3]int) (int, int, error) {
+	dstLen, litLen, litCap := len(dst), len(lits), cap(lits)
+	dp := unsafe.Pointer(unsafe.SliceData(dst))
+	lp := unsafe.Pointer(unsafe.SliceData(lits))
+	rep0, rep1, rep2 := rep[0], rep[1], rep[2]
+	for i := range seqs {
+		s := &seqs[i]
+		ll, ml := int(s.ll), int(s.ml)
 		var off int
-		if oe.addBits > 1 {
-			off = ofv - 3
+		if s.ofv > 3 {
+			off = int(s.ofv) - 3
 			rep0, rep1, rep2 = off, rep0, rep1
 		} else {
-			idx := ofv - 1
+			idx := int(s.ofv) - 1
 			if ll == 0 {
 				idx++
 			}
@@ -198,72 +315,75 @@ func (d *Decoder) execute(dst []byte, op, window int, lits []byte, nbSeq int, in
 				rep0, rep1, rep2 = off, rep0, rep1
 			default:
 				off = rep0 - 1
-				if off == 0 {
-					return op, corrupt(base, "sequence offset", "sequence %d: repeat offset 1 minus one is zero", i)
-				}
 				rep0, rep1, rep2 = off, rep0, rep1
 			}
 		}
+		if ll <= 16 && ml <= 32 && off >= 16 && dstLen-op >= 48 && litCap-litPos >= 16 &&
+			ll <= litLen-litPos && off <= op+ll && off <= window {
+			// In bounds: op+48 <= len(dst), litPos+16 <= cap(lits),
+			// 16 <= off <= op+ll, so every move below stays inside.
+			*(*[16]byte)(unsafe.Add(dp, op)) = *(*[16]byte)(unsafe.Add(lp, litPos))
+			op += ll
+			litPos += ll
+			m := unsafe.Add(dp, op)
+			f := unsafe.Add(dp, op-off)
+			*(*[16]byte)(m) = *(*[16]byte)(f)
+			*(*[16]byte)(unsafe.Add(m, 16)) = *(*[16]byte)(unsafe.Add(f, 16))
+			op += ml
+			continue
+		}
+		var err error
+		op, litPos, err = runSeq(dst, op, window, lits, litPos, ll, ml, off)
+		if err != nil {
+			return op, litPos, err
+		}
+	}
+	rep[0], rep[1], rep[2] = rep0, rep1, rep2
+	return op, litPos, nil
+}
 
-		if i+1 < nbSeq {
-			// Update the states in the order literal lengths, match
-			// lengths, offsets.
-			llS = uint32(le.nextState) + uint32(value<<(consumed&63)>>1>>(63-le.nbBits))
-			consumed += uint(le.nbBits)
-			mlS = uint32(me.nextState) + uint32(value<<(consumed&63)>>1>>(63-me.nbBits))
-			consumed += uint(me.nbBits)
-			ofS = uint32(oe.nextState) + uint32(value<<(consumed&63)>>1>>(63-oe.nbBits))
-			consumed += uint(oe.nbBits)
-		}
-
-		// Execute: literals, then the match.
-		if ll > len(lits)-litPos {
-			return op, corrupt(base, "sequence literal length", "sequence %d wants %d literals, %d left", i, ll, len(lits)-litPos)
-		}
-		if ll+ml > len(dst)-op {
-			return op, corrupt(base, "sequence match length", "sequence %d overruns the block or buffer", i)
-		}
-		if ll <= 16 && len(litsAll)-litPos >= 16 && len(dst)-op >= 16 {
-			*(*[16]byte)(dst[op:]) = *(*[16]byte)(litsAll[litPos:])
-		} else {
-			copy(dst[op:op+ll], lits[litPos:litPos+ll])
-		}
-		op += ll
-		litPos += ll
-		if off > op || off > window {
-			return op, corrupt(base, "sequence offset", "sequence %d: offset %d reaches before the frame or window (%d bytes back)", i, off, min(op, window))
-		}
-		from := op - off
-		if len(dst)-op >= ml+32 {
-			if off >= 16 {
-				if ml <= 32 {
-					*(*[16]byte)(dst[op:]) = *(*[16]byte)(dst[from:])
-					*(*[16]byte)(dst[op+16:]) = *(*[16]byte)(dst[from+16:])
-				} else if off >= ml {
-					copy(dst[op:op+ml], dst[from:from+ml])
-				} else {
-					for j := 0; j < ml; j += 16 {
-						*(*[16]byte)(dst[op+j:]) = *(*[16]byte)(dst[from+j:])
-					}
-				}
+// runSeq executes one sequence with checked slices.
+func runSeq(dst []byte, op, window int, lits []byte, litPos, ll, ml, off int) (int, int, error) {
+	if off == 0 {
+		return op, litPos, fmt.Errorf("repeat offset 1 minus one is zero")
+	}
+	if ll > len(lits)-litPos {
+		return op, litPos, fmt.Errorf("%d literals wanted, %d left", ll, len(lits)-litPos)
+	}
+	if ll+ml > len(dst)-op {
+		return op, litPos, fmt.Errorf("%d literals and a %d-byte match overrun the block or buffer (%d bytes left)", ll, ml, len(dst)-op)
+	}
+	litsAll := lits[:cap(lits)]
+	if ll <= 16 && len(litsAll)-litPos >= 16 && len(dst)-op >= 16 {
+		*(*[16]byte)(dst[op:]) = *(*[16]byte)(litsAll[litPos:])
+	} else {
+		copy(dst[op:op+ll], lits[litPos:litPos+ll])
+	}
+	op += ll
+	litPos += ll
+	if off > op || off > window {
+		return op, litPos, fmt.Errorf("offset %d reaches before the frame or window (%d bytes back)", off, min(op, window))
+	}
+	from := op - off
+	if len(dst)-op >= ml+32 {
+		if off >= 16 {
+			if ml <= 32 {
+				*(*[16]byte)(dst[op:]) = *(*[16]byte)(dst[from:])
+				*(*[16]byte)(dst[op+16:]) = *(*[16]byte)(dst[from+16:])
+			} else if off >= ml {
+				copy(dst[op:op+ml], dst[from:from+ml])
 			} else {
-				copyShort(dst, op, from, ml)
+				for j := 0; j < ml; j += 16 {
+					*(*[16]byte)(dst[op+j:]) = *(*[16]byte)(dst[from+j:])
+				}
 			}
 		} else {
-			copyOverlap(dst, op, from, ml)
+			copyShort(dst, op, from, ml)
 		}
-		op += ml
+	} else {
+		copyOverlap(dst, op, from, ml)
 	}
-	if consumed != 64 || p != 0 {
-		return op, corrupt(base, "sequences bitstream", "%d bits left after the last sequence", int(64-consumed)+8*p)
-	}
-	d.rep = [3]int{rep0, rep1, rep2}
-	rest := len(lits) - litPos
-	if rest > len(dst)-op {
-		return op, corrupt(base, "literals", "%d trailing literals overrun the block or buffer", rest)
-	}
-	copy(dst[op:], lits[litPos:])
-	return op + rest, nil
+	return op + ml, litPos, nil
 }
 
 // readBitsN reads n bits from the top of value past consumed.

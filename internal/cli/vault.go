@@ -40,6 +40,7 @@ Commands:
   passwd  VAULT                  change the password or key (rewrites only the key slots)
   info    VAULT                  show the format, keys and sizes
   salvage VAULT NEW              rebuild a damaged vault from its surviving blocks into NEW
+  import-archive7 VAULT FILE     import an Angelos archive7 file (--secret-file / --secret-env)
 
 Password or key (in this order):
   --key-file FILE                a raw 32-byte key (32 bytes, or 64 hex digits)

@@ -146,7 +146,7 @@ def raw_entries(ar):
     pages (field values as stored, before EntryRecord.meta_unpack turns
     times into datetimes). The pages are scanned as archive7's TreeAnalyzer
     does: the leaves' next chain is not reliable (in wide.ar7 it links 2 of
-    41 leaves)."""
+    some 40 leaves)."""
     mgr = ar._Archive7__manager
     tree = mgr._FileSystemStreamManager__entries.tree
     out = {}

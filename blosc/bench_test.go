@@ -91,7 +91,7 @@ func BenchmarkBloscLZ(b *testing.B) {
 	sh := make([]byte, len(src))
 	shuffleBlock(8, sh, src)
 	s := getScratch(len(src))
-	s.ensureOut(len(src))
+	s.ensureOut(BloscLZ, len(src))
 	n := blosclzCompress(5, sh, s.out[:len(sh)], false, s)
 	comp := append([]byte(nil), s.out[:n]...)
 	b.Run("compress", func(b *testing.B) {

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
+
+	"github.com/pierrec/lz4/v4"
 )
 
 const l1 = 32 * 1024 // c-blosc's L1 constant for compute_blocksize
@@ -214,7 +216,7 @@ func (e *encoder) compressBlock(j int, dest []byte, ntbytes int, s *scratch) int
 			// blosclz never writes past maxout: straight into the chunk.
 			c = blosclzCompress(e.opts.Clevel, part, dest[op:op+maxout], !dontSplit, s)
 		} else {
-			s.ensureOut(e.blocksize)
+			s.ensureOut(e.opts.Codec, e.blocksize)
 			c = encodeStream(e.opts.Codec, e.opts.Clevel, !dontSplit, s.out, part, maxout, s)
 		}
 		if c == 0 || c == neblock {
@@ -234,8 +236,15 @@ func (e *encoder) compressBlock(j int, dest []byte, ntbytes int, s *scratch) int
 }
 
 // ensureOut gives s.out room for one stream of a block of blocksize
-// bytes (the codecs that may write past their limit encode there first).
-func (s *scratch) ensureOut(blocksize int) {
+// bytes (the codecs that may write past their limit encode there first)
+// and allocates codec c's tables.
+func (s *scratch) ensureOut(c Codec, blocksize int) {
+	switch {
+	case c == LZ4 && s.lz4 == nil:
+		s.lz4 = new(lz4.CompressorCCompat)
+	case c == LZ4HC && s.lz4hc == nil:
+		s.lz4hc = new(lz4.CompressorHC)
+	}
 	if n := maxStreamOut(blocksize); cap(s.out) < n {
 		s.out = make([]byte, n)
 	}

@@ -15,8 +15,10 @@ type scratch struct {
 	out   []byte // one block's compressed output
 	htab  [1 << lzHashLog]uint32
 	htab2 [1 << lzHashLog2]uint16
-	lz4   lz4.CompressorCCompat
-	lz4hc lz4.CompressorHC
+	// The lz4 compressors' tables (300 KiB) are allocated by ensureOut,
+	// for the codecs that use them only.
+	lz4   *lz4.CompressorCCompat
+	lz4hc *lz4.CompressorHC
 }
 
 var scratchPool sync.Pool

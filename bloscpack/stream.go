@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-
-	"ringvault/blosc"
 )
 
 // rawChunk is one chunk read in file order, before verification.
@@ -18,7 +16,8 @@ type rawChunk struct {
 	at    io.WriterAt // where the worker writes the decoded bytes (WriteAllTo)
 	start int64       // their offset there
 	werr  error       // the write's error
-	out   []byte
+	out   []byte      // decoded bytes (nil once WriteAllTo's worker wrote them)
+	nout  int         // decoded size
 	err   error
 	done  chan struct{}
 }
@@ -61,7 +60,7 @@ func (r *Reader) fillRaw(c *rawChunk) error {
 	if b, ok := r.rawPool.Get().(*[]byte); ok && int64(cap(*b)) >= c.size {
 		c.buf = (*b)[:c.size]
 	} else {
-		c.buf = make([]byte, c.size, max(c.size, r.hdr.ChunkSize+blosc.MaxOverhead+int64(r.hdr.Checksum.Size())))
+		c.buf = make([]byte, c.size, c.size+c.size/8) // room for the next chunks' variation
 	}
 	return readFull(r.r, c.buf, c.pos, fmt.Sprintf("chunk %d", c.i))
 }
@@ -91,9 +90,15 @@ func (r *Reader) decode(c *rawChunk) {
 	} else {
 		c.out = make([]byte, n)
 	}
+	c.nout = len(c.out)
 	c.err = decodeInto(c.i, c.pos, comp, c.out, r.blockThreads())
 	if c.err == nil && c.at != nil {
 		_, c.werr = c.at.WriteAt(c.out, c.start)
+		// Written: the buffer goes back at once, so only about one
+		// decoded chunk a worker is ever in memory.
+		out := c.out
+		c.out = nil
+		r.outPool.Put(&out)
 	}
 }
 
@@ -145,9 +150,9 @@ func (r *Reader) WriteAllTo(w io.WriterAt) (int64, error) {
 		if c.werr != nil {
 			return c.werr
 		}
-		done += int64(len(c.out))
+		done += int64(c.nout)
 		if r.Progress != nil {
-			r.Progress(int64(len(c.out)))
+			r.Progress(int64(c.nout))
 		}
 		return nil
 	})
@@ -184,7 +189,7 @@ func (r *Reader) walk(start int, pos int64, fn func(*rawChunk) error) error {
 		}
 		if r.OnChunk != nil {
 			k := len(c.buf) - r.hdr.Checksum.Size()
-			r.OnChunk(c.i, c.buf[:k], c.buf[k:], len(c.out))
+			r.OnChunk(c.i, c.buf[:k], c.buf[k:], c.nout)
 		}
 		err := fn(c)
 		if c.out != nil { // fn is done with it
@@ -266,7 +271,7 @@ func (r *Reader) Verify() (VerifyResult, error) {
 	end := r.first
 	err := r.walk(0, r.first, func(c *rawChunk) error {
 		res.Chunks++
-		res.Decoded += int64(len(c.out))
+		res.Decoded += int64(c.nout)
 		positions = append(positions, c.pos)
 		end = c.pos + int64(len(c.buf))
 		return nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 )
@@ -40,11 +41,15 @@ const DirectAlign = 4096
 // ordinary ReadAt and WriteAt. Readers should not read a range while it is
 // being written (as with any WriteAt).
 //
-// One goroutine at a time may write; IsDirect and DirectBytes may be called
-// from any goroutine.
+// Its methods may be called from several goroutines (writes to the same
+// range should not overlap, as with WriteAt). Close waits for transfers
+// in flight, so the descriptor is never used after it is closed (and
+// perhaps reused by another file).
 type DirectIO struct {
 	f      *OSFile
-	fd     atomic.Int64 // -1: no direct descriptor, everything is buffered
+	mu     sync.RWMutex // held shared during transfers, exclusively by Close
+	ofd    int          // the direct descriptor, closed by Close; -1: none
+	fd     atomic.Int64 // ofd while in use; -1 once direct I/O is refused
 	direct atomic.Int64
 }
 
@@ -53,8 +58,8 @@ type DirectIO struct {
 // ReadAt and WriteAt. Close it before (or after) closing f; it does not
 // close f.
 func NewDirectIO(f *OSFile) *DirectIO {
-	w := &DirectIO{f: f}
-	w.fd.Store(int64(openDirect(f)))
+	w := &DirectIO{f: f, ofd: openDirect(f)}
+	w.fd.Store(int64(w.ofd))
 	return w
 }
 
@@ -86,6 +91,12 @@ func (w *DirectIO) DirectBytes() int64 { return w.direct.Load() }
 // WriteAt writes p at off: past the page cache if both are aligned and
 // direct I/O is available, else with the file's WriteAt.
 func (w *DirectIO) WriteAt(p []byte, off int64) (int, error) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.writeAt(p, off)
+}
+
+func (w *DirectIO) writeAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, ErrNegativeOffset
 	}
@@ -97,7 +108,7 @@ func (w *DirectIO) WriteAt(p []byte, off int64) (int, error) {
 	w.direct.Add(int64(n))
 	if err == errDirectUnsupported || err == errFinishBuffered {
 		if err == errDirectUnsupported {
-			w.closeFD()
+			w.fd.Store(-1) // refused for this file: stop trying
 		}
 		m, err := w.f.WriteAt(p[n:], off+int64(n))
 		return n + m, err
@@ -111,6 +122,8 @@ func (w *DirectIO) WriteAt(p []byte, off int64) (int, error) {
 // ReadAt reads like the file's ReadAt (io.ReaderAt): past the page cache
 // if p and off are aligned and direct I/O is available.
 func (w *DirectIO) ReadAt(p []byte, off int64) (int, error) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
 	fd := int(w.fd.Load())
 	if fd < 0 || off < 0 || !Aligned(p, off) {
 		return w.f.ReadAt(p, off)
@@ -118,7 +131,7 @@ func (w *DirectIO) ReadAt(p []byte, off int64) (int, error) {
 	n, err := preadDirect(fd, p, off)
 	if err == errDirectUnsupported || err == errFinishBuffered {
 		if err == errDirectUnsupported {
-			w.closeFD()
+			w.fd.Store(-1) // refused for this file: stop trying
 		}
 		m, err := w.f.ReadAt(p[n:], off+int64(n))
 		return n + m, err
@@ -130,13 +143,22 @@ func (w *DirectIO) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // Close releases the direct descriptor (not the file).
-func (w *DirectIO) Close() error { return w.closeFD() }
+func (w *DirectIO) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.fd.Store(-1)
+	fd := w.ofd
+	w.ofd = -1
+	return closeDirect(fd)
+}
 
 // WriteVecAt writes the buffers one after another starting at off, like
 // WriteAt of their concatenation: with one pwritev past the page cache if
 // every buffer is aligned (so the device gets one large request), else
 // with one WriteAt per buffer.
 func (w *DirectIO) WriteVecAt(bufs [][]byte, off int64) (int, error) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
 	fd := int(w.fd.Load())
 	aligned := fd >= 0 && off >= 0
 	for _, b := range bufs {
@@ -145,7 +167,7 @@ func (w *DirectIO) WriteVecAt(bufs [][]byte, off int64) (int, error) {
 	if !aligned {
 		n := 0
 		for _, b := range bufs {
-			m, err := w.WriteAt(b, off+int64(n))
+			m, err := w.writeAt(b, off+int64(n))
 			n += m
 			if err != nil {
 				return n, err
@@ -157,7 +179,7 @@ func (w *DirectIO) WriteVecAt(bufs [][]byte, off int64) (int, error) {
 	w.direct.Add(int64(n))
 	if err == errDirectUnsupported || err == errFinishBuffered {
 		if err == errDirectUnsupported {
-			w.closeFD()
+			w.fd.Store(-1) // refused for this file: stop trying
 		}
 		rest := n
 		for _, b := range bufs {

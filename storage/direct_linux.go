@@ -115,8 +115,7 @@ func pwritevDirect(fd int, bufs [][]byte, off int64) (int, error) {
 	return n, nil
 }
 
-func (w *DirectIO) closeFD() error {
-	fd := int(w.fd.Swap(-1))
+func closeDirect(fd int) error {
 	if fd < 0 {
 		return nil
 	}

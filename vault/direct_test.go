@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -90,4 +91,81 @@ func TestDirectWrites(t *testing.T) {
 		t.Fatal("file b differs after reopening")
 	}
 	mustCheck(t, db)
+}
+
+// TestLargeReads reads a file with holes through every large-read path:
+// sequential reads of several sizes (whole chunks read ahead in the
+// background), reads going backwards and at random offsets (only the
+// blocks asked for), on a real file (direct reads) and in memory.
+func TestLargeReads(t *testing.T) {
+	for _, real := range []bool{true, false} {
+		var db *DB
+		if real {
+			var err error
+			db, err = Create(filepath.Join(t.TempDir(), "r.vault"), keyOpts())
+			if err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			db, _ = newMem(t, keyOpts())
+		}
+		rng := rand.New(rand.NewPCG(5, 5))
+		want := make([]byte, 5<<20+777)
+		fill(rng, want[:2<<20])
+		fill(rng, want[3<<20:]) // [2 MiB, 3 MiB) is a hole
+		mustUpdate(t, db, func(tx *Tx) error {
+			f, err := tx.Create("f")
+			if err != nil {
+				return err
+			}
+			if _, err := f.WriteAt(want[:2<<20], 0); err != nil {
+				return err
+			}
+			if _, err := f.WriteAt(want[3<<20:], 3<<20); err != nil {
+				return err
+			}
+			return f.Close()
+		})
+		err := db.View(func(tx *Tx) error {
+			for _, piece := range []int{1 << 20, 300_000, 64 << 10, 17_000} {
+				f, err := tx.Open("f")
+				if err != nil {
+					return err
+				}
+				buf := make([]byte, piece)
+				var got bytes.Buffer // Read in pieces, in order
+				_, err = io.CopyBuffer(struct{ io.Writer }{&got}, struct{ io.Reader }{f}, buf)
+				if err != nil || !bytes.Equal(got.Bytes(), want) {
+					t.Fatalf("real=%v piece %d: Read: %v, equal %v", real, piece, err, bytes.Equal(got.Bytes(), want))
+				}
+				for off := int64(0); off < int64(len(want)); off += int64(piece) {
+					n, err := f.ReadAt(buf, off)
+					if (err != nil && err != io.EOF) || !bytes.Equal(buf[:n], want[off:min(off+int64(piece), int64(len(want)))]) {
+						t.Fatalf("real=%v piece %d: ReadAt at %d: %d, %v", real, piece, off, n, err)
+					}
+				}
+				for off := int64(len(want)) - int64(piece); off >= 0; off -= int64(piece) * 3 / 2 {
+					n, err := f.ReadAt(buf, off)
+					if err != nil || !bytes.Equal(buf[:n], want[off:off+int64(piece)]) {
+						t.Fatalf("real=%v piece %d: backwards ReadAt at %d: %d, %v", real, piece, off, n, err)
+					}
+				}
+				for range 20 {
+					off := rng.Int64N(int64(len(want)))
+					n, err := f.ReadAt(buf, off)
+					if (err != nil && err != io.EOF) || !bytes.Equal(buf[:n], want[off:min(off+int64(piece), int64(len(want)))]) {
+						t.Fatalf("real=%v piece %d: random ReadAt at %d: %d, %v", real, piece, off, n, err)
+					}
+				}
+				f.Close()
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -28,6 +28,8 @@ type stream struct {
 
 	cacheIdx uint64
 	cacheBuf []byte
+
+	ra *ahead // sequential large reads (read-only transactions)
 }
 
 // mnode is a decoded stream-map block.
@@ -169,12 +171,12 @@ func (s *stream) readAt(p []byte, off int64) (int, error) {
 	}
 	n := 0
 	if s.tx == nil && len(p) >= 4*bodySize {
-		slabs := readPool.Get().(*readSlabs)
-		defer readPool.Put(slabs)
+		plain := plainReadPool.Get().(*[]byte)
+		defer plainReadPool.Put(plain)
 		for n < len(p) {
 			first := uint64(off) / bodySize
-			last := min(uint64(off+int64(len(p)-n)-1)/bodySize, first+readBatch-1)
-			bodies, err := s.readMany(first, last-first+1, slabs.raw, slabs.plain)
+			last := min(uint64(off+int64(len(p)-n)-1)/bodySize, first|(readBatch-1)) // one chunk
+			bodies, err := s.readMany(first, last-first+1, *plain)
 			if err != nil {
 				return n, err
 			}

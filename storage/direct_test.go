@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -230,4 +231,48 @@ func TestDirectIOReadOnly(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestDirectIOCloseWhileReading: Close waits for transfers in flight; later
+// transfers go through the file's own descriptor.
+func TestDirectIOCloseWhileReading(t *testing.T) {
+	f, _ := openTemp(t)
+	model := randBytes(13, 64*DirectAlign)
+	if _, err := f.WriteAt(model, 0); err != nil {
+		t.Fatal(err)
+	}
+	w := NewDirectIO(f)
+	done := make(chan error)
+	for g := range 4 {
+		go func() {
+			buf := AlignedBuffer(len(model))
+			for i := range 50 {
+				off := int64((g + i) % 8 * DirectAlign)
+				n, err := w.ReadAt(buf[:len(model)-int(off)], off)
+				if err == nil && !bytes.Equal(buf[:n], model[off:]) {
+					err = fmt.Errorf("read %d bytes at %d: content differs", n, off)
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w.IsDirect() {
+		t.Fatal("direct after Close")
+	}
+	if err := w.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	wantDirectRead(t, w, model)
 }

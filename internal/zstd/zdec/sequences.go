@@ -167,19 +167,25 @@ func (d *Decoder) execute(dst []byte, op, window int, lits []byte, nbSeq int, in
 	}
 	rep := d.rep
 	litPos := 0
-	for done := 0; done < nbSeq; {
-		n := min(seqBatch, nbSeq-done)
-		batch := d.batch[:n]
-		d.decodeSeqs(&br, &st, batch, done+n == nbSeq)
-		if br.consumed > 64 {
-			return op, corrupt(base, "sequences bitstream", "sequences %d..%d of %d read past its start", done, done+n-1, nbSeq)
-		}
+	if nbSeq > 1 {
 		var err error
-		op, litPos, err = runSeqs(dst, op, window, lits, litPos, batch, &rep)
-		if err != nil {
-			return op, corrupt(base, "sequence", "sequence %d..%d: %v", done, done+n-1, err)
+		op, litPos, err = d.seqLoop(&br, &st, nbSeq-1, dst, op, window, lits, litPos, &rep)
+		if br.consumed > 64 {
+			return op, corrupt(base, "sequences bitstream", "the %d sequences read past its start", nbSeq)
 		}
-		done += n
+		if err != nil {
+			return op, corrupt(base, "sequence", "%v", err)
+		}
+	}
+	batch := d.batch[:1]
+	d.decodeSeqs(&br, &st, batch, true)
+	if br.consumed > 64 {
+		return op, corrupt(base, "sequences bitstream", "the last of %d sequences reads past its start", nbSeq)
+	}
+	var err error
+	op, litPos, err = runSeqs(dst, op, window, lits, litPos, batch, &rep)
+	if err != nil {
+		return op, corrupt(base, "sequence", "sequence %d: %v", nbSeq-1, err)
 	}
 	if br.consumed != 64 || br.p != 0 {
 		return op, corrupt(base, "sequences bitstream", "%d bits left after the last sequence", int(64-br.consumed)+8*br.p)
@@ -278,6 +284,140 @@ func (d *Decoder) decodeSeqs(br *bitReader, st *states, out []seq, final bool) {
 	}
 	br.p, br.value, br.consumed = p, value, consumed
 	st.ll, st.of, st.ml = llS, ofS, mlS
+}
+
+// seqLoop decodes and executes n sequences, none of them the block's
+// last, in one pass: the short sequence is copied with 16-byte moves
+// through unsafe pointers once all its bounds are checked, like runSeqs
+// does; every other goes through runSeq. Bits read past the stream's start
+// read as zeros; the caller checks br.consumed afterwards.
+func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, window int, lits []byte, litPos int, rep *[3]int) (int, int, error) {
+	const mask = uint32(len(seqTables{}) - 1)
+	tab := &d.tab
+	in := unsafe.Pointer(unsafe.SliceData(br.in))
+	p, consumed := br.p, br.consumed
+	llS, ofS, mlS := st.ll, st.of, st.ml
+	dp := unsafe.Pointer(unsafe.SliceData(dst))
+	// The fast path needs op <= dend (48 writable bytes at op), literals
+	// readable 16 bytes past their end, and a window that covers all of
+	// dst, so that off <= op is the only offset check.
+	dend := len(dst) - 48
+	if window < len(dst) || cap(lits)-len(lits) < 16 {
+		dend = -1
+	}
+	lp := unsafe.Pointer(unsafe.SliceData(lits))
+	lp = unsafe.Add(lp, litPos)
+	litRem := len(lits) - litPos
+	rep0 := rep[0]
+	// p stays in [0, len(br.in)-8]: it only decreases, and never below 0.
+	for ; n > 0; n-- {
+		if nb := int(consumed >> 3); p >= nb {
+			p -= nb
+			consumed &= 7
+		} else {
+			consumed -= uint(p) * 8
+			p = 0
+		}
+		value := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(in, p))[:])
+		le, oe, me := tab[llS&mask], tab[ofS&mask], tab[mlS&mask]
+		ob, mb, lb := uint(oe>>32)&31, uint(me>>32)&31, uint(le>>32)&31
+		n1, n2, n3 := uint(le>>40)&15, uint(me>>40)&15, uint(oe>>40)&15
+		var ofv, ml, ll int
+		if ob+mb+lb+n1+n2+n3 <= 56 {
+			// All six fields are in value (57 bits are): take each from
+			// where it ends, counted from the top.
+			e1 := consumed + ob
+			e2 := e1 + mb
+			e3 := e2 + lb
+			e4 := e3 + n1
+			e5 := e4 + n2
+			e6 := e5 + n3
+			ofv = int(uint32(oe)) + int(value>>((64-e1)&63)&bitMask[ob])
+			ml = int(uint32(me)) + int(value>>((64-e2)&63)&bitMask[mb])
+			ll = int(uint32(le)) + int(value>>((64-e3)&63)&bitMask[lb])
+			llS = uint32(le>>48) + uint32(value>>((64-e4)&63)&bitMask[n1])
+			mlS = uint32(me>>48) + uint32(value>>((64-e5)&63)&bitMask[n2])
+			ofS = uint32(oe>>48) + uint32(value>>((64-e6)&63)&bitMask[n3])
+			consumed = e6
+		} else {
+			bv := value << (consumed & 63)
+			ofv = int(uint32(oe)) + int(bv>>1>>((63-ob)&63))
+			bv <<= ob
+			ml = int(uint32(me)) + int(bv>>1>>((63-mb)&63))
+			consumed += ob + mb
+			if nb := int(consumed >> 3); p >= nb {
+				p -= nb
+				consumed &= 7
+			} else {
+				consumed -= uint(p) * 8
+				p = 0
+			}
+			bv = binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(in, p))[:]) << (consumed & 63)
+			ll = int(uint32(le)) + int(bv>>1>>((63-lb)&63))
+			bv <<= lb
+			llS = uint32(le>>48) + uint32(bv>>1>>((63-n1)&63))
+			bv <<= n1
+			mlS = uint32(me>>48) + uint32(bv>>1>>((63-n2)&63))
+			bv <<= n2
+			ofS = uint32(oe>>48) + uint32(bv>>1>>((63-n3)&63))
+			consumed += lb + n1 + n2 + n3
+		}
+
+		var off int
+		if ofv > 3 {
+			off = ofv - 3
+			rep[2], rep[1], rep0 = rep[1], rep0, off
+		} else {
+			off, rep0, rep[1], rep[2] = repeatOffset(ofv, ll, rep0, rep[1], rep[2])
+		}
+		if ll <= 16 && ml <= 32 && op <= dend && ll <= litRem && off >= 16 && off <= op+ll {
+			// In bounds: op+48 <= len(dst), 16 readable literal bytes,
+			// 16 <= off <= op+ll, so every move below stays inside.
+			*(*[16]byte)(unsafe.Add(dp, op)) = *(*[16]byte)(lp)
+			op += ll
+			lp = unsafe.Add(lp, ll)
+			litRem -= ll
+			m := unsafe.Add(dp, op)
+			f := unsafe.Add(dp, op-off)
+			*(*[16]byte)(m) = *(*[16]byte)(f)
+			*(*[16]byte)(unsafe.Add(m, 16)) = *(*[16]byte)(unsafe.Add(f, 16))
+			op += ml
+			continue
+		}
+		litPos = len(lits) - litRem
+		var err error
+		op, litPos, err = runSeq(dst, op, window, lits, litPos, ll, ml, off)
+		if err != nil {
+			br.p, br.consumed = p, consumed
+			return op, litPos, err
+		}
+		lp = unsafe.Add(unsafe.Pointer(unsafe.SliceData(lits)), litPos)
+		litRem = len(lits) - litPos
+	}
+	br.p, br.consumed = p, consumed
+	br.value = binary.LittleEndian.Uint64(br.in[p:])
+	st.ll, st.of, st.ml = llS, ofS, mlS
+	rep[0] = rep0
+	return op, len(lits) - litRem, nil
+}
+
+// repeatOffset resolves a repeat Offset_Value (1..3) and updates the
+// repeat offsets (RFC 8878 §3.1.2.5); an offset of 0 is left for runSeq
+// to reject.
+func repeatOffset(ofv, ll, rep0, rep1, rep2 int) (off, r0, r1, r2 int) {
+	idx := ofv - 1
+	if ll == 0 {
+		idx++
+	}
+	switch idx {
+	case 0:
+		return rep0, rep0, rep1, rep2
+	case 1:
+		return rep1, rep1, rep0, rep2
+	case 2:
+		return rep2, rep2, rep0, rep1
+	}
+	return rep0 - 1, rep0 - 1, rep0, rep1
 }
 
 // runSeqs executes seqs into dst at op, taking literals from lits at
@@ -437,3 +577,11 @@ func copyOverlap(dst []byte, op, from, ml int) {
 		ml -= n
 	}
 }
+
+// bitMask[n] has the low n bits set.
+var bitMask = func() (m [64]uint64) {
+	for i := range m {
+		m[i] = 1<<i - 1
+	}
+	return
+}()

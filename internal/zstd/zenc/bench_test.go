@@ -2,8 +2,6 @@ package zenc
 
 import (
 	"fmt"
-	"os"
-	"strconv"
 	"testing"
 
 	"ringvault/internal/benchdata"
@@ -12,9 +10,6 @@ import (
 // BenchmarkEncode compresses the byte-shuffled 1 MiB float64 series in
 // 256 KiB frames, as Blosc does at its default blocksize.
 func BenchmarkEncode(b *testing.B) {
-	if v := os.Getenv("SUFF"); v != "" {
-		suffLen, _ = strconv.Atoi(v)
-	}
 	for _, name := range []string{"linspace", "walk"} {
 		src := benchdata.Float64Series()[name]
 		var blocks [][]byte

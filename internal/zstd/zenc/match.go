@@ -3,6 +3,7 @@ package zenc
 import (
 	"encoding/binary"
 	"math/bits"
+	"unsafe"
 )
 
 // seq is one parsed sequence: litLen literals, then matchLen bytes copied
@@ -25,7 +26,7 @@ type matcher struct {
 	mls       int
 	attempts  int
 	strategy  int
-	enough    int    // a match this long ends the search and the lazy steps
+	enough    int // a match this long ends the search and the lazy steps
 	window    uint32
 	base      uint32 // stored value of position 0 of the current source
 	next      int    // next position to insert
@@ -38,7 +39,12 @@ type matcher struct {
 	hcache  [8]uint32 // row hashes of positions next..next+7
 }
 
-var suffLen = 1 << 30
+// searchStrength is libzstd's kSearchStrength: after 1<<searchStrength
+// literals without a match the parser steps two positions, and so on.
+const searchStrength = 8
+
+// noEnough disables the early end of searches on long matches.
+const noEnough = 1 << 30
 
 const prime4 = 2654435761
 const prime5 = 889523592379
@@ -88,7 +94,7 @@ func (m *matcher) reset(p params, src []byte) {
 	m.strategy = p.strategy
 	m.window = 1 << p.windowLog
 	m.next = 0
-	m.enough = suffLen
+	m.enough = noEnough
 	if m.rowLog > 0 {
 		m.fillCache(src, 0)
 	}
@@ -101,17 +107,32 @@ func (m *matcher) finish(n int) {
 }
 
 // count returns the length of the common prefix of src[a:end] and
-// src[b:end], a < b.
+// src[b:end], a < b <= end <= len(src).
 func count(src []byte, a, b, end int) int {
-	n := 0
-	for b+n+8 <= end {
-		x := binary.LittleEndian.Uint64(src[a+n:]) ^ binary.LittleEndian.Uint64(src[b+n:])
+	if b >= end || end > len(src) || a < 0 || a >= b {
+		return 0
+	}
+	p := unsafe.Pointer(unsafe.SliceData(src))
+	n, lim := 0, end-b
+	for n+16 <= lim {
+		x := *(*uint64)(unsafe.Add(p, a+n)) ^ *(*uint64)(unsafe.Add(p, b+n))
+		if x != 0 {
+			return n + bits.TrailingZeros64(x)>>3
+		}
+		x = *(*uint64)(unsafe.Add(p, a+n+8)) ^ *(*uint64)(unsafe.Add(p, b+n+8))
+		if x != 0 {
+			return n + 8 + bits.TrailingZeros64(x)>>3
+		}
+		n += 16
+	}
+	for n+8 <= lim {
+		x := *(*uint64)(unsafe.Add(p, a+n)) ^ *(*uint64)(unsafe.Add(p, b+n))
 		if x != 0 {
 			return n + bits.TrailingZeros64(x)>>3
 		}
 		n += 8
 	}
-	for b+n < end && src[a+n] == src[b+n] {
+	for n < lim && src[a+n] == src[b+n] {
 		n++
 	}
 	return n
@@ -216,7 +237,7 @@ func (m *matcher) parse(src []byte, start, end int, rep *[2]uint32, seqs []seq, 
 			}
 		}
 		if ml < 4 {
-			ip += (ip-anchor)>>8 + 1
+			ip += (ip-anchor)>>searchStrength + 1
 			continue
 		}
 		for depth >= lazy && ip < ilimit && ml < m.enough {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"ringvault/internal/progress"
@@ -79,6 +80,10 @@ type dirTime struct {
 }
 
 // addTree copies a local file or tree into the vault at dest.
+// copyBufs recycles the 1 MiB copy buffers of add, extract and cat: a
+// tree of small files must not allocate (and zero) 1 MiB per file.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
+
 func addTree(tx *vault.Tx, local, dest string, bar *progress.Bar) error {
 	var dirs []dirTime
 	err := filepath.WalkDir(local, func(p string, d fs.DirEntry, err error) error {
@@ -150,7 +155,9 @@ func addFile(tx *vault.Tx, local, name string, fi fs.FileInfo, top bool, bar *pr
 	if err != nil {
 		return err
 	}
-	buf := make([]byte, 1<<20)
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
 	if _, err := io.CopyBuffer(struct{ io.Writer }{out}, bar.Reader(in), buf); err != nil {
 		return fmt.Errorf("%s: %w", local, err)
 	}
@@ -260,7 +267,9 @@ func extractFile(tx *vault.Tx, name, local string, fi fs.FileInfo, bar *progress
 	if err != nil {
 		return err
 	}
-	buf := make([]byte, 1<<20)
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
 	if _, err := io.CopyBuffer(bar.Writer(out), struct{ io.Reader }{in}, buf); err != nil {
 		out.Close()
 		return err
@@ -349,6 +358,8 @@ func vaultCat(c *vaultCmd, args []string) int {
 		return code
 	}
 	defer db.Close()
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
 	err := db.View(func(tx *vault.Tx) error {
 		for _, p := range rest[1:] {
 			f, err := tx.Open(vaultName(p))
@@ -357,7 +368,7 @@ func vaultCat(c *vaultCmd, args []string) int {
 			}
 			// Both sides wrapped: an *os.File stdout would otherwise take
 			// over with ReadFrom and read in 32 KiB pieces.
-			if _, err := io.CopyBuffer(struct{ io.Writer }{c.env.Stdout}, struct{ io.Reader }{f}, make([]byte, 1<<20)); err != nil {
+			if _, err := io.CopyBuffer(struct{ io.Writer }{c.env.Stdout}, struct{ io.Reader }{f}, *bp); err != nil {
 				return err
 			}
 		}

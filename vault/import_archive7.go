@@ -159,7 +159,7 @@ func (a *Archive7) parseHeader(h []byte) error {
 
 // readIndex loads the stream registry: stream id -> descriptor.
 func (a *Archive7) readIndex(d a7Desc) error {
-	data, err := a.f.readStream(d, "index")
+	data, err := a.f.readStream(d, "index", a.salvage, &a.Problems)
 	if err != nil {
 		return err
 	}
@@ -184,7 +184,7 @@ func (a *Archive7) readIndex(d a7Desc) error {
 
 // readEntries loads the entries tree.
 func (a *Archive7) readEntries(d a7Desc) error {
-	data, err := a.f.readStream(d, "entries")
+	data, err := a.f.readStream(d, "entries", a.salvage, &a.Problems)
 	if err != nil {
 		return err
 	}
@@ -267,7 +267,7 @@ func (a *Archive7) buildPaths() {
 	}
 	for _, e := range a.Entries {
 		if resolve(e) == "" && e.ID != rootID {
-			a.Problems = append(a.Problems, fmt.Sprintf("entry %s (%q): its parent chain does not reach the root; not imported", uuidString(e.ID), e.Name))
+			a.Problems = append(a.Problems, fmt.Sprintf("entry %s (%q): its parent chain does not reach the root", uuidString(e.ID), e.Name))
 		}
 	}
 	sort.SliceStable(a.Entries, func(i, j int) bool {
@@ -295,6 +295,8 @@ func (a *Archive7) Size(e *Archive7Entry) (size int64, ok bool) {
 
 // ReadFile hands the content of file entry e to fn, one block's data
 // (at most 4008 bytes, a reused slice) at a time, verifying every block.
+// With salvage (OpenArchive7), a broken chain goes on from a scan of every
+// block and unreadable blocks read as zeros; that is added to Problems.
 func (a *Archive7) ReadFile(e *Archive7Entry, fn func(p []byte) error) error {
 	if e.Type != 'f' {
 		return fmt.Errorf("archive7: %s is not a file", e.Path)
@@ -307,7 +309,7 @@ func (a *Archive7) ReadFile(e *Archive7Entry, fn func(p []byte) error) error {
 		return a.f.corrupt(-1, "file "+e.Path, "stream %s is not in the stream registry", uuidString(e.Stream))
 	}
 	left := d.length
-	return a.f.walk(d, "of "+e.Path, func(i uint32, data []byte) error {
+	return a.f.read(d, "of "+e.Path, a.salvage, &a.Problems, func(i uint32, data []byte) error {
 		if left == 0 {
 			return nil
 		}

@@ -37,9 +37,11 @@ type Archive7Options struct {
 	// freed, come in as hard-deleted empty files. By default both are
 	// skipped, with everything under a deleted directory.
 	Deleted bool
-	// Salvage skips what cannot be read or placed (damaged tree pages and
-	// records, files whose chain breaks — kept up to the last good block —
-	// names that collide) and lists it in the report instead of failing.
+	// Salvage goes on past damage and lists it in the report: broken
+	// chains are rebuilt from a scan of every block (unreadable blocks
+	// read as zeros), damaged tree pages and records are skipped, entries
+	// cut off from the root go to lost+found, and entries that cannot be
+	// created (colliding names) are skipped.
 	Salvage bool
 	// Links chooses how entry links are imported.
 	Links Archive7LinkMode
@@ -58,6 +60,7 @@ type Archive7Report struct {
 	Deleted            int   // soft- or hard-deleted entries imported as deleted
 	SkippedDeleted     int   // deleted entries (and entries under them) left out
 	Skipped            int   // entries left out because of a problem (see Problems)
+	Lost               int   // salvage: entries placed under lost+found (no path to the root)
 	HeaderStored       bool  // the archive7 header went into the vault's AppHeader
 	Problems           []string
 }
@@ -122,6 +125,11 @@ func (a *Archive7) ImportTo(tx *Tx, opts *Archive7Options) (Archive7Report, erro
 			return im.rep, err
 		}
 	}
+	if opts.Salvage {
+		if err := im.lostAndFound(root); err != nil {
+			return im.rep, err
+		}
+	}
 	for _, e := range im.links {
 		if err := im.link(e); err != nil {
 			return im.rep, err
@@ -162,8 +170,10 @@ func (im *importer) place(e *Archive7Entry) error {
 	if e.ID == rootID {
 		return nil
 	}
-	if e.Path == "" { // already reported by buildPaths
-		im.rep.Skipped++
+	if e.Path == "" { // its parent chain does not reach the root (buildPaths)
+		if !im.opts.Salvage {
+			im.rep.Skipped++
+		}
 		return nil
 	}
 	parent, ok := im.vpath[e.Parent]
@@ -177,19 +187,84 @@ func (im *importer) place(e *Archive7Entry) error {
 		im.note("archive7 %s: its directory was not imported", e.Path)
 		return nil
 	}
+	return im.placeAt(e, parent, e.Name, e.Path)
+}
+
+// lostAndFound places, with Salvage, the entries whose parent chain does
+// not reach the root under DIR/lost+found, each top one named by its id
+// and name, with what lies under it.
+func (im *importer) lostAndFound(root string) error {
+	kids := map[[16]byte][]*Archive7Entry{}
+	var queue []*Archive7Entry
+	for _, e := range im.a.Entries {
+		if e.Path != "" || e.ID == rootID {
+			continue
+		}
+		if p := im.a.byID[e.Parent]; p != nil && p.Path == "" && p.Type == 'd' && p.ID != rootID {
+			kids[e.Parent] = append(kids[e.Parent], e)
+		} else {
+			queue = append(queue, e)
+		}
+	}
+	if len(queue) == 0 {
+		for _, k := range kids { // only loops of parent ids
+			im.rep.Skipped += len(k)
+		}
+		return nil
+	}
+	lf := path.Join(root, "lost+found")
+	if err := im.tx.MkdirAll(lf, 0o700); err != nil {
+		return err
+	}
+	top := len(queue)
+	for i := 0; i < len(queue); i++ {
+		e := queue[i]
+		parent, name := lf, uuidString(e.ID)+"-"+e.Name
+		if i >= top {
+			var ok bool
+			if parent, ok = im.vpath[e.Parent]; !ok {
+				if im.gone[e.Parent] {
+					im.gone[e.ID] = true
+					im.rep.SkippedDeleted++
+				} else {
+					im.rep.Skipped++
+				}
+				continue
+			}
+			name = e.Name
+		}
+		n := len(im.vpath)
+		if err := im.placeAt(e, parent, name, path.Join(parent, name)); err != nil {
+			return err
+		}
+		if len(im.vpath) > n {
+			im.rep.Lost++
+		}
+		queue = append(queue, kids[e.ID]...)
+		delete(kids, e.ID)
+	}
+	for _, k := range kids {
+		im.rep.Skipped += len(k)
+	}
+	return nil
+}
+
+// placeAt creates entry e as name in vault directory parent; label names
+// it in messages.
+func (im *importer) placeAt(e *Archive7Entry, parent, name, label string) error {
 	if e.Deleted && !im.opts.Deleted {
 		im.gone[e.ID] = true
 		im.rep.SkippedDeleted++
 		return nil
 	}
-	name, ok := vaultName(e.Name)
+	vname, ok := vaultName(name)
 	if !ok {
-		return im.problem(fmt.Errorf("archive7 entry %s: name %q cannot be a path element: %w", uuidString(e.ID), e.Name, ErrArchive7Corrupt))
+		return im.problem(fmt.Errorf("archive7 entry %s: name %q cannot be a path element: %w", uuidString(e.ID), name, ErrArchive7Corrupt))
 	}
-	if name != e.Name {
-		im.note("archive7 %s: name is not valid UTF-8 of at most %d bytes; imported as %q", e.Path, maxName, name)
+	if vname != name {
+		im.note("archive7 %s: name is not valid UTF-8 of at most %d bytes; imported as %q", label, maxName, vname)
 	}
-	vp := path.Join(parent, name)
+	vp := path.Join(parent, vname)
 	var err error
 	switch e.Type {
 	case 'd':
@@ -205,7 +280,7 @@ func (im *importer) place(e *Archive7Entry) error {
 		return nil
 	}
 	if err != nil {
-		return im.problem(fmt.Errorf("archive7 %s: %w", e.Path, err))
+		return im.problem(fmt.Errorf("archive7 %s: %w", label, err))
 	}
 	im.vpath[e.ID] = vp
 	im.made = append(im.made, e)
@@ -233,6 +308,7 @@ func (im *importer) file(e *Archive7Entry, vp string) error {
 		im.hard[e.ID] = true
 	} else {
 		var n int64
+		before := len(im.a.Problems)
 		err = im.a.ReadFile(e, func(p []byte) error {
 			if _, err := f.Write(p); err != nil {
 				return err
@@ -244,6 +320,7 @@ func (im *importer) file(e *Archive7Entry, vp string) error {
 			return nil
 		})
 		im.rep.Bytes += n
+		im.rep.Problems = append(im.rep.Problems, im.a.Problems[before:]...)
 		if err != nil {
 			if _, corrupt := err.(*Archive7Error); !corrupt || !im.opts.Salvage {
 				f.Close()
@@ -346,6 +423,9 @@ func (r Archive7Report) String() string {
 	}
 	if r.SkippedDeleted > 0 {
 		fmt.Fprintf(&b, "; %d deleted entries left out", r.SkippedDeleted)
+	}
+	if r.Lost > 0 {
+		fmt.Fprintf(&b, "; %d entries in lost+found", r.Lost)
 	}
 	if r.Skipped > 0 {
 		fmt.Fprintf(&b, "; %d entries skipped", r.Skipped)

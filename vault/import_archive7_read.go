@@ -120,6 +120,8 @@ type a7File struct {
 	key    [32]byte
 	raw    []byte
 	plain  []byte
+
+	scanned map[[16]byte]map[uint32]int64 // salvage: stream -> index -> block
 }
 
 func (f *a7File) fail(block int64, field, what string, err error) error {
@@ -170,36 +172,98 @@ func (f *a7File) block(n int64, field string) (a7Block, error) {
 // stream id, its index, its previous pointer, and that the last block is
 // d.end with next = -1. Because every index must equal its step, a chain
 // cannot loop, and the walk is bounded by d.count <= the block count.
-func (f *a7File) walk(d a7Desc, name string, fn func(i uint32, data []byte) error) error {
+// It returns the step it stopped at.
+func (f *a7File) walk(d a7Desc, name string, fn func(i uint32, data []byte) error) (uint32, error) {
 	field := "stream " + name
 	if err := f.checkDesc(d, field); err != nil {
-		return err
+		return 0, err
 	}
 	pos, prev := int64(d.begin), int64(-1)
 	for i := uint32(0); i < d.count; i++ {
 		if pos < 1 || pos >= f.blocks {
-			return f.corrupt(prev, field, "link to block %d out of range 1..%d (step %d)", pos, f.blocks-1, i)
+			return i, f.corrupt(prev, field, "link to block %d out of range 1..%d (step %d)", pos, f.blocks-1, i)
 		}
 		b, err := f.block(pos, field)
 		if err != nil {
-			return err
+			return i, err
 		}
 		switch {
 		case b.stream != d.id:
-			return f.corrupt(pos, field, "block belongs to stream %s, want %s", uuidString(b.stream), uuidString(d.id))
+			return i, f.corrupt(pos, field, "block belongs to stream %s, want %s", uuidString(b.stream), uuidString(d.id))
 		case b.index != i:
-			return f.corrupt(pos, field, "block index field is %d, want %d", b.index, i)
+			return i, f.corrupt(pos, field, "block index field is %d, want %d", b.index, i)
 		case int64(b.prev) != prev:
-			return f.corrupt(pos, field, "previous link is %d, want %d", b.prev, prev)
+			return i, f.corrupt(pos, field, "previous link is %d, want %d", b.prev, prev)
 		case i+1 == d.count && (b.next != -1 || pos != int64(d.end)):
-			return f.corrupt(pos, field, "last block (next %d) but the descriptor ends at block %d", b.next, d.end)
+			return i, f.corrupt(pos, field, "last block (next %d) but the descriptor ends at block %d", b.next, d.end)
 		}
 		if err := fn(i, b.data); err != nil {
-			return err
+			return i, err
 		}
 		prev, pos = pos, int64(b.next)
 	}
+	return d.count, nil
+}
+
+// read is walk; with salvage, a chain that breaks at step i goes on from
+// a scan of every block: steps i.. come from the blocks that name this
+// stream and that index (archive7 blocks describe themselves), and the
+// ones no block provides are zeros. What was rebuilt goes to problems.
+func (f *a7File) read(d a7Desc, name string, salvage bool, problems *[]string, fn func(i uint32, data []byte) error) error {
+	var fnErr error
+	step, err := f.walk(d, name, func(i uint32, data []byte) error {
+		fnErr = fn(i, data)
+		return fnErr
+	})
+	if err == nil || fnErr != nil || !salvage || step >= d.count {
+		return err
+	}
+	if _, ok := err.(*Archive7Error); !ok || f.checkDesc(d, "") != nil {
+		return err
+	}
+	found := f.scan()[d.id]
+	zeros := make([]byte, a7DataSize)
+	missing := 0
+	for i := step; i < d.count; i++ {
+		data := zeros
+		if n, ok := found[i]; ok {
+			if b, err := f.block(n, "stream "+name); err == nil {
+				data = b.data
+			}
+		}
+		if &data[0] == &zeros[0] {
+			missing++
+		}
+		if err := fn(i, data); err != nil {
+			return err
+		}
+	}
+	*problems = append(*problems, fmt.Sprintf("%v; rebuilt from a scan of every block: %d of the %d blocks from step %d on are missing and read as zeros", err, missing, d.count-step, step))
 	return nil
+}
+
+// scan maps stream id -> index -> block number for every block that
+// authenticates and matches its digest (once per file; salvage only).
+func (f *a7File) scan() map[[16]byte]map[uint32]int64 {
+	if f.scanned != nil {
+		return f.scanned
+	}
+	f.scanned = make(map[[16]byte]map[uint32]int64)
+	for n := int64(1); n < f.blocks; n++ {
+		b, err := f.block(n, "scan")
+		if err != nil {
+			continue
+		}
+		m := f.scanned[b.stream]
+		if m == nil {
+			m = make(map[uint32]int64)
+			f.scanned[b.stream] = m
+		}
+		if _, dup := m[b.index]; !dup {
+			m[b.index] = n
+		}
+	}
+	return f.scanned
 }
 
 // checkDesc bounds a descriptor by the file before anything is read or
@@ -218,12 +282,12 @@ func (f *a7File) checkDesc(d a7Desc, field string) error {
 }
 
 // readStream returns the first d.length bytes of stream d.
-func (f *a7File) readStream(d a7Desc, name string) ([]byte, error) {
+func (f *a7File) readStream(d a7Desc, name string, salvage bool, problems *[]string) ([]byte, error) {
 	if err := f.checkDesc(d, "stream "+name); err != nil {
 		return nil, err
 	}
 	out := make([]byte, 0, d.length)
-	err := f.walk(d, name, func(i uint32, data []byte) error {
+	err := f.read(d, name, salvage, problems, func(i uint32, data []byte) error {
 		if rest := d.length - uint64(len(out)); rest < a7DataSize {
 			data = data[:rest]
 		}

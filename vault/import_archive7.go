@@ -60,7 +60,8 @@ type Archive7Entry struct {
 }
 
 // Archive7 is an opened, verified archive7 file: its header, its entries
-// and its stream registry. File contents are read on demand.
+// and its stream registry. File contents are read on demand. An Archive7
+// reuses its block buffers: use it from one goroutine at a time.
 type Archive7 struct {
 	f        *a7File
 	Header   Archive7Header

@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"ringvault/internal/testutil"
 )
@@ -103,5 +106,26 @@ func TestVaultImportArchive7(t *testing.T) {
 	}
 	if code, _, e := vaultRun(t, map[string]string{}, "import-archive7", v, ar7); code != 1 || !strings.Contains(e, "no archive7 secret") {
 		t.Errorf("no secret: %d %s", code, e)
+	}
+}
+
+// TestVaultImportArchive7Progress: on a terminal the import draws a bar.
+func TestVaultImportArchive7Progress(t *testing.T) {
+	ar7, secret := a7Golden(t, "basic.ar7")
+	v := filepath.Join(t.TempDir(), "p.vault")
+	var out, errb bytes.Buffer
+	env := map[string]string{"RINGVAULT_PASSWORD": "pw", "A7": secret}
+	e := &Env{
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+		Now:        func() time.Time { return time.Unix(1_800_000_000, 0) },
+		Getenv:     func(k string) string { return env[k] },
+		IsTerminal: func(io.Writer) bool { return true },
+	}
+	args := append(append([]string{"vault", "import-archive7", "--create", "--secret-env", "A7"}, fastKDF...), v, ar7)
+	if code := Run(e, args); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "\rimport-archive7") || !strings.HasSuffix(errb.String(), "\n") {
+		t.Errorf("no progress bar on the terminal: %q", errb.String())
 	}
 }

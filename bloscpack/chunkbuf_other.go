@@ -4,4 +4,4 @@ package bloscpack
 
 // chunkBuf returns an n-byte working buffer and a function that releases
 // it (see chunkbuf_unix.go).
-func chunkBuf(n int) ([]byte, func()) { return make([]byte, n), func() {} }
+func chunkBuf(n int, full bool) ([]byte, func()) { return make([]byte, n), func() {} }

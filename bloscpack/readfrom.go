@@ -128,9 +128,9 @@ func (w *Writer) compressAt(src io.ReaderAt, off int64) (int64, error) {
 	var wg sync.WaitGroup
 	for range min(int64(w.opts.workers()), count) {
 		wg.Go(func() {
-			in, freeIn := chunkBuf(int(maxIn))
+			in, freeIn := chunkBuf(int(maxIn), true)
 			defer freeIn()
-			outBuf, freeOut := chunkBuf(int(maxIn) + blosc.MaxOverhead + w.hdr.Checksum.Size())
+			outBuf, freeOut := chunkBuf(int(maxIn)+blosc.MaxOverhead+w.hdr.Checksum.Size(), false)
 			defer freeOut()
 			out := outBuf[:0]
 			for {

@@ -273,20 +273,24 @@ func blpkCompress(env *Env, log *blpkLog, a *blpkArgs) int {
 	o.Metadata = meta
 	var err error
 	var dst io.Writer
-	var file *os.File
+	var file *blpkOutput
 	if out == "-" {
 		dst = stdoutWriter{env.Stdout}
 	} else {
-		if file, err = os.Create(out); err != nil {
+		if file, err = createBlpkOutput(out, a.flags["sync"]); err != nil {
 			return log.error(1, "%v", err)
 		}
-		defer file.Close()
-		dst = file
+		defer func() {
+			if file != nil { // not committed: a failed run
+				file.abort(false)
+			}
+		}()
+		dst = file.File
 	}
 	counted := &countingWriter{w: dst}
 	var w *bloscpack.Writer
 	if file != nil {
-		w, err = bloscpack.NewWriter(file, size, &o)
+		w, err = bloscpack.NewWriter(file.File, size, &o)
 	} else {
 		w, err = bloscpack.NewWriter(counted, size, &o)
 	}
@@ -320,11 +324,13 @@ func blpkCompress(env *Env, log *blpkLog, a *blpkArgs) int {
 	}
 	outSize := counted.n
 	if file != nil {
-		if err := file.Sync(); err != nil {
-			return log.error(1, "%v", err)
-		}
 		if st, err := file.Stat(); err == nil {
 			outSize = st.Size()
+		}
+		err := file.commit()
+		file = nil
+		if err != nil {
+			return log.error(1, "%v", err)
 		}
 	}
 	log.v("output file size: %s", bloscpack.DoublePrettySize(outSize))
@@ -426,16 +432,22 @@ func blpkDecompress(env *Env, log *blpkLog, a *blpkArgs) int {
 	}
 	log.v("input file size: %s", bloscpack.PrettySize(size))
 	var dst io.Writer
-	var file *os.File
+	var file *blpkOutput
 	if out == "-" {
 		dst = env.Stdout
 	} else {
 		var err error
-		if file, err = os.Create(out); err != nil { // created first, as bloscpack does
+		// Created first, as bloscpack does: a file it cannot read leaves
+		// an empty output, a damaged one the chunks before the damage.
+		if file, err = createBlpkOutput(out, a.flags["sync"]); err != nil {
 			return log.error(1, "%v", err)
 		}
-		defer file.Close()
-		dst = file
+		defer func() {
+			if file != nil { // not committed: a failed run
+				file.abort(true)
+			}
+		}()
+		dst = file.File
 	}
 	r, err := bloscpack.NewReader(src, size)
 	if err != nil {
@@ -452,7 +464,7 @@ func blpkDecompress(env *Env, log *blpkLog, a *blpkArgs) int {
 	var n int64
 	if file != nil { // chunks written in parallel at their place
 		r.Progress = bar.Add
-		n, err = r.WriteAllTo(file)
+		n, err = r.WriteAllTo(file.File)
 	} else {
 		n, err = r.WriteTo(bar.Writer(dst))
 	}
@@ -461,7 +473,9 @@ func blpkDecompress(env *Env, log *blpkLog, a *blpkArgs) int {
 	}
 	bar.Finish()
 	if file != nil {
-		if err := file.Close(); err != nil {
+		err := file.commit()
+		file = nil
+		if err != nil {
 			return log.error(1, "%v", err)
 		}
 	}

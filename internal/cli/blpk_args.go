@@ -37,6 +37,7 @@ var (
 	optMeta     = blpkOpt{"-m", "--metadata", "<metadata>", "metadata", 's', nil}
 	optNoExt    = blpkOpt{"-e", "--no-check-extension", "", "no_check_extension", 0, nil}
 	optMaxApp   = blpkOpt{"", "--max-app-chunks", "<n>", "max_app_chunks", 'i', nil}
+	optSync     = blpkOpt{"", "--sync", "", "sync", 0, nil}
 )
 
 type blpkSub struct {
@@ -50,10 +51,10 @@ type blpkSub struct {
 
 var blpkSubs = func() map[string]*blpkSub {
 	compress := &blpkSub{name: "compress",
-		opts:  []*blpkOpt{&optTypesize, &optClevel, &optShuffle, &optCodec, &optChunk, &optChecksum, &optOffsets, &optMeta, &optMaxApp},
+		opts:  []*blpkOpt{&optTypesize, &optClevel, &optShuffle, &optCodec, &optChunk, &optChecksum, &optOffsets, &optMeta, &optMaxApp, &optSync},
 		usage: []string{"[-h]", "[-t <size>]", "[-l [0, 9]]", "[-s]", "[-c <codec>]", "[-z <size>]", "[-k <checksum>]", "[-o]", "[-m <metadata>]"},
 		pos:   []string{"<in_file>", "<out_file>?"}, help: blpkCompressHelp}
-	decompress := &blpkSub{name: "decompress", opts: []*blpkOpt{&optNoExt},
+	decompress := &blpkSub{name: "decompress", opts: []*blpkOpt{&optNoExt, &optSync},
 		usage: []string{"[-h]", "[-e]"}, pos: []string{"<in_file>", "<out_file>?"}, help: blpkDecompressHelp}
 	appendS := &blpkSub{name: "append",
 		opts:  []*blpkOpt{&optTypesize, &optClevel, &optShuffle, &optCodec, &optNoExt, &optMeta},

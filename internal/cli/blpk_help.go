@@ -77,6 +77,7 @@ bloscpack settings:
   -m <metadata>, --metadata <metadata>
                         file containing the metadata, must contain valid JSON
   --max-app-chunks <n>  offset slots reserved for appending (default: 10 x nchunks) (ringvault)
+  --sync                flush <out_file> to disk before renaming it into place (ringvault)
 
 '-' as <in_file> reads stdin and as <out_file> writes stdout (ringvault)
 `
@@ -91,6 +92,7 @@ options:
   -e, --no-check-extension
                         disable checking input file for extension (*.blp)
                         (requires use of <out_file>)
+  --sync                flush <out_file> to disk before renaming it into place (ringvault)
 
 '-' as <in_file> reads stdin and as <out_file> writes stdout (ringvault)
 `

@@ -60,16 +60,15 @@ const (
 // Decoder decodes zstd frames. It is reusable and keeps its tables between
 // calls but is not safe for concurrent use.
 type Decoder struct {
-	lits  []byte // decoded literals, zstd.MaxBlockSize + litSlack
-	huff  *huff0.Scratch
-	hdec  *huff0.Decoder // the last Huffman table, for treeless literals
-	tab   seqTables      // the sequence tables in use
-	logs  [3]uint8       // their accuracy logs
-	have  [3]uint8       // tabNone, tabDefault or tabCustom
-	norm  [zstd.MaxMLCode + 1]int16
-	rep   [3]int
-	seqs  seqState
-	batch [seqBatch]seq
+	lits []byte // decoded literals, zstd.MaxBlockSize + litSlack
+	huff *huff0.Scratch
+	hdec *huff0.Decoder // the last Huffman table, for treeless literals
+	tab  seqTables      // the sequence tables in use
+	logs [3]uint8       // their accuracy logs
+	have [3]uint8       // tabNone, tabDefault or tabCustom
+	norm [zstd.MaxMLCode + 1]int16
+	rep  [3]int
+	seqs seqState
 }
 
 // New returns a Decoder.

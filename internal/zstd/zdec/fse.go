@@ -9,17 +9,16 @@ import (
 
 // seqSymbol is one state of a sequence decoding table: the symbol's
 // baseline and number of extra bits (resolved from its code, like libzstd's
-// ZSTD_seqSymbol), and how to reach the next state, packed in one word so
-// that one load fetches it:
-//
-//	bits  0..31  baseline of the value (length or Offset_Value)
-//	bits 32..39  extra bits of the value
-//	bits 40..47  bits read for the next state
-//	bits 48..63  next state = this + readBits(bits 40..47)
-type seqSymbol uint64
+// ZSTD_seqSymbol), and how to reach the next state.
+type seqSymbol struct {
+	base uint32 // baseline of the value (length or Offset_Value)
+	next uint16 // next state = next + readBits(nb), an index into seqTables
+	add  uint8  // extra bits of the value
+	nb   uint8  // bits read for the next state
+}
 
 func makeSymbol(base uint32, addBits, nbBits uint8, nextState uint16) seqSymbol {
-	return seqSymbol(uint64(base) | uint64(addBits)<<32 | uint64(nbBits)<<40 | uint64(nextState)<<48)
+	return seqSymbol{base: base, next: nextState, add: addBits, nb: nbBits}
 }
 
 // tableStride is the room of each kind's table in seqTables.

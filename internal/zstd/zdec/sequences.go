@@ -122,13 +122,6 @@ const (
 	tabCustom         // an RLE or FSE table of an earlier block
 )
 
-// seqBatch is how many sequences are decoded before they are executed:
-// two short loops keep more of their state in registers than one.
-const seqBatch = 64
-
-// seq is a decoded sequence; ofv is its Offset_Value (repeat codes 1..3).
-type seq struct{ ll, ml, ofv uint32 }
-
 // bitReader reads a sequences bitstream backward: value holds the 8 bytes
 // at in[p:], of which the highest consumed bits are used.
 type bitReader struct {
@@ -177,13 +170,19 @@ func (d *Decoder) execute(dst []byte, op, window int, lits []byte, nbSeq int, in
 			return op, corrupt(base, "sequence", "%v", err)
 		}
 	}
-	batch := d.batch[:1]
-	d.decodeSeqs(&br, &st, batch, true)
+	ll, ml, ofv := d.lastSeq(&br, st)
 	if br.consumed > 64 {
 		return op, corrupt(base, "sequences bitstream", "the last of %d sequences reads past its start", nbSeq)
 	}
+	var off int
+	if ofv > 3 {
+		off = ofv - 3
+		rep = [3]int{off, rep[0], rep[1]}
+	} else {
+		off, rep[0], rep[1], rep[2] = repeatOffset(ofv, ll, rep[0], rep[1], rep[2])
+	}
 	var err error
-	op, litPos, err = runSeqs(dst, op, window, lits, litPos, batch, &rep)
+	op, litPos, err = runSeq(dst, op, window, lits, litPos, ll, ml, off)
 	if err != nil {
 		return op, corrupt(base, "sequence", "sequence %d: %v", nbSeq-1, err)
 	}
@@ -202,94 +201,37 @@ func (d *Decoder) execute(dst []byte, op, window int, lits []byte, nbSeq int, in
 // states are the three FSE states.
 type states struct{ ll, of, ml uint32 }
 
-// decodeSeqs decodes len(out) sequences; final tells that the last of
-// them is the block's last, after which the states are not updated.
-func (d *Decoder) decodeSeqs(br *bitReader, st *states, out []seq, final bool) {
+// lastSeq decodes the block's last sequence, after which the states are
+// not updated, and returns its literal length, match length and
+// Offset_Value.
+func (d *Decoder) lastSeq(br *bitReader, st states) (ll, ml, ofv int) {
 	const mask = uint32(len(seqTables{}) - 1)
-	tab := &d.tab
-	in := unsafe.Pointer(unsafe.SliceData(br.in))
-	p, value, consumed := br.p, br.value, br.consumed
-	llS, ofS, mlS := st.ll, st.of, st.ml
-	n := len(out)
-	if final {
-		n-- // the last sequence is decoded after the loop
-	}
-	// p stays in [0, len(br.in)-8]: it only decreases, and never below 0.
-	for i := 0; i < n; i++ {
-		// Refill: afterwards at least 57 bits are available unless the
-		// stream's start is near.
-		if nb := int(consumed >> 3); p >= nb {
-			p -= nb
-			consumed &= 7
-		} else {
-			consumed -= uint(p) * 8
-			p = 0
-		}
-		value = binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(in, p))[:])
-		bv := value << (consumed & 63) // the unread bits, left-aligned
-		le, oe, me := tab[llS&mask], tab[ofS&mask], tab[mlS&mask]
-		ob, mb, lb := uint(oe>>32)&31, uint(me>>32)&31, uint(le>>32)&31
-		ofv := uint32(oe) + uint32(bv>>1>>((63-ob)&63))
-		bv <<= ob
-		ml := uint32(me) + uint32(bv>>1>>((63-mb)&63))
-		bv <<= mb
-		consumed += ob + mb
-		if ob+mb+lb > 31 {
-			if nb := int(consumed >> 3); p >= nb {
-				p -= nb
-				consumed &= 7
-			} else {
-				consumed -= uint(p) * 8
-				p = 0
-			}
-			value = binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(in, p))[:])
-			bv = value << (consumed & 63)
-		}
-		ll := uint32(le) + uint32(bv>>1>>((63-lb)&63))
-		bv <<= lb
-		out[i] = seq{ll: ll, ml: ml, ofv: ofv}
+	le, oe, me := &d.tab[st.ll&mask], &d.tab[st.of&mask], &d.tab[st.ml&mask]
+	br.refill()
+	ofv = int(oe.base) + int(readBitsN(br.value, &br.consumed, oe.add))
+	ml = int(me.base) + int(readBitsN(br.value, &br.consumed, me.add))
+	br.refill()
+	ll = int(le.base) + int(readBitsN(br.value, &br.consumed, le.add))
+	return ll, ml, ofv
+}
 
-		// Update the states in the order literal lengths, match lengths,
-		// offsets.
-		n1, n2, n3 := uint(le>>40)&15, uint(me>>40)&15, uint(oe>>40)&15
-		llS = uint32(le>>48) + uint32(bv>>1>>((63-n1)&63))
-		bv <<= n1
-		mlS = uint32(me>>48) + uint32(bv>>1>>((63-n2)&63))
-		bv <<= n2
-		ofS = uint32(oe>>48) + uint32(bv>>1>>((63-n3)&63))
-		consumed += lb + n1 + n2 + n3
+// refill moves the window down to the next unread byte (or to the
+// stream's start).
+func (br *bitReader) refill() {
+	if nb := int(br.consumed >> 3); br.p >= nb {
+		br.p -= nb
+		br.consumed &= 7
+	} else {
+		br.consumed -= uint(br.p) * 8
+		br.p = 0
 	}
-	if final {
-		if nb := int(consumed >> 3); p >= nb {
-			p -= nb
-			consumed &= 7
-		} else {
-			consumed -= uint(p) * 8
-			p = 0
-		}
-		value = binary.LittleEndian.Uint64(br.in[p:])
-		le, oe, me := tab[llS&mask], tab[ofS&mask], tab[mlS&mask]
-		ofv := uint32(oe) + readBitsN(value, &consumed, uint8(oe>>32))
-		ml := uint32(me) + readBitsN(value, &consumed, uint8(me>>32))
-		if nb := int(consumed >> 3); p >= nb {
-			p -= nb
-			consumed &= 7
-		} else {
-			consumed -= uint(p) * 8
-			p = 0
-		}
-		value = binary.LittleEndian.Uint64(br.in[p:])
-		ll := uint32(le) + readBitsN(value, &consumed, uint8(le>>32))
-		out[n] = seq{ll: ll, ml: ml, ofv: ofv}
-	}
-	br.p, br.value, br.consumed = p, value, consumed
-	st.ll, st.of, st.ml = llS, ofS, mlS
+	br.value = binary.LittleEndian.Uint64(br.in[br.p:])
 }
 
 // seqLoop decodes and executes n sequences, none of them the block's
 // last, in one pass: the short sequence is copied with 16-byte moves
-// through unsafe pointers once all its bounds are checked, like runSeqs
-// does; every other goes through runSeq. Bits read past the stream's start
+// through unsafe pointers once all its bounds are checked; every other
+// goes through runSeq. Bits read past the stream's start
 // read as zeros; the caller checks br.consumed afterwards.
 func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, window int, lits []byte, litPos int, rep *[3]int) (int, int, error) {
 	const mask = uint32(len(seqTables{}) - 1)
@@ -298,11 +240,11 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 	p, consumed := br.p, br.consumed
 	llS, ofS, mlS := st.ll, st.of, st.ml
 	dp := unsafe.Pointer(unsafe.SliceData(dst))
-	// The fast path needs op <= dend (48 writable bytes at op), literals
-	// readable 16 bytes past their end, and a window that covers all of
+	// The fast path needs op <= dend (64 writable bytes at op), literals
+	// readable 32 bytes past their end, and a window that covers all of
 	// dst, so that off <= op is the only offset check.
-	dend := len(dst) - 48
-	if window < len(dst) || cap(lits)-len(lits) < 16 {
+	dend := len(dst) - 64
+	if window < len(dst) || cap(lits)-len(lits) < 32 {
 		dend = -1
 	}
 	lp := unsafe.Pointer(unsafe.SliceData(lits))
@@ -319,9 +261,9 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 			p = 0
 		}
 		value := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(in, p))[:])
-		le, oe, me := tab[llS&mask], tab[ofS&mask], tab[mlS&mask]
-		ob, mb, lb := uint(oe>>32)&31, uint(me>>32)&31, uint(le>>32)&31
-		n1, n2, n3 := uint(le>>40)&15, uint(me>>40)&15, uint(oe>>40)&15
+		le, oe, me := &tab[llS&mask], &tab[ofS&mask], &tab[mlS&mask]
+		ob, mb, lb := uint(oe.add), uint(me.add), uint(le.add)
+		n1, n2, n3 := uint(le.nb), uint(me.nb), uint(oe.nb)
 		var ofv, ml, ll int
 		if ob+mb+lb+n1+n2+n3 <= 56 {
 			// All six fields are in value (57 bits are): take each from
@@ -332,18 +274,18 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 			e4 := e3 + n1
 			e5 := e4 + n2
 			e6 := e5 + n3
-			ofv = int(uint32(oe)) + int(value>>((64-e1)&63)&bitMask[ob])
-			ml = int(uint32(me)) + int(value>>((64-e2)&63)&bitMask[mb])
-			ll = int(uint32(le)) + int(value>>((64-e3)&63)&bitMask[lb])
-			llS = uint32(le>>48) + uint32(value>>((64-e4)&63)&bitMask[n1])
-			mlS = uint32(me>>48) + uint32(value>>((64-e5)&63)&bitMask[n2])
-			ofS = uint32(oe>>48) + uint32(value>>((64-e6)&63)&bitMask[n3])
+			ofv = int(oe.base) + int(value>>((64-e1)&63)&bitMask[ob&63])
+			ml = int(me.base) + int(value>>((64-e2)&63)&bitMask[mb&63])
+			ll = int(le.base) + int(value>>((64-e3)&63)&bitMask[lb&63])
+			llS = uint32(le.next) + uint32(value>>((64-e4)&63)&bitMask[n1&63])
+			mlS = uint32(me.next) + uint32(value>>((64-e5)&63)&bitMask[n2&63])
+			ofS = uint32(oe.next) + uint32(value>>((64-e6)&63)&bitMask[n3&63])
 			consumed = e6
 		} else {
 			bv := value << (consumed & 63)
-			ofv = int(uint32(oe)) + int(bv>>1>>((63-ob)&63))
+			ofv = int(oe.base) + int(bv>>1>>((63-ob)&63))
 			bv <<= ob
-			ml = int(uint32(me)) + int(bv>>1>>((63-mb)&63))
+			ml = int(me.base) + int(bv>>1>>((63-mb)&63))
 			consumed += ob + mb
 			if nb := int(consumed >> 3); p >= nb {
 				p -= nb
@@ -353,13 +295,13 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 				p = 0
 			}
 			bv = binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(in, p))[:]) << (consumed & 63)
-			ll = int(uint32(le)) + int(bv>>1>>((63-lb)&63))
+			ll = int(le.base) + int(bv>>1>>((63-lb)&63))
 			bv <<= lb
-			llS = uint32(le>>48) + uint32(bv>>1>>((63-n1)&63))
+			llS = uint32(le.next) + uint32(bv>>1>>((63-n1)&63))
 			bv <<= n1
-			mlS = uint32(me>>48) + uint32(bv>>1>>((63-n2)&63))
+			mlS = uint32(me.next) + uint32(bv>>1>>((63-n2)&63))
 			bv <<= n2
-			ofS = uint32(oe>>48) + uint32(bv>>1>>((63-n3)&63))
+			ofS = uint32(oe.next) + uint32(bv>>1>>((63-n3)&63))
 			consumed += lb + n1 + n2 + n3
 		}
 
@@ -370,10 +312,13 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 		} else {
 			off, rep0, rep[1], rep[2] = repeatOffset(ofv, ll, rep0, rep[1], rep[2])
 		}
-		if ll <= 16 && ml <= 32 && op <= dend && ll <= litRem && off >= 16 && off <= op+ll {
-			// In bounds: op+48 <= len(dst), 16 readable literal bytes,
+		if ll <= 32 && ml <= 32 && op <= dend && ll <= litRem && off >= 16 && off <= op+ll {
+			// In bounds: op+64 <= len(dst), 32 readable literal bytes,
 			// 16 <= off <= op+ll, so every move below stays inside.
 			*(*[16]byte)(unsafe.Add(dp, op)) = *(*[16]byte)(lp)
+			if ll > 16 {
+				*(*[16]byte)(unsafe.Add(dp, op+16)) = *(*[16]byte)(unsafe.Add(lp, 16))
+			}
 			op += ll
 			lp = unsafe.Add(lp, ll)
 			litRem -= ll
@@ -418,68 +363,6 @@ func repeatOffset(ofv, ll, rep0, rep1, rep2 int) (off, r0, r1, r2 int) {
 		return rep2, rep2, rep0, rep1
 	}
 	return rep0 - 1, rep0 - 1, rep0, rep1
-}
-
-// runSeqs executes seqs into dst at op, taking literals from lits at
-// litPos, and returns the new positions.
-//
-// The common short sequence (at most 16 literals, a match of at most 32
-// bytes at an offset of at least 16, with room for wide copies) is done
-// with three 16-byte moves through unsafe pointers once all its bounds are
-// checked; every other one goes through runSeq's checked slices.
-func runSeqs(dst []byte, op, window int, lits []byte, litPos int, seqs []seq, rep *[3]int) (int, int, error) {
-	dstLen, litLen, litCap := len(dst), len(lits), cap(lits)
-	dp := unsafe.Pointer(unsafe.SliceData(dst))
-	lp := unsafe.Pointer(unsafe.SliceData(lits))
-	rep0, rep1, rep2 := rep[0], rep[1], rep[2]
-	for i := range seqs {
-		s := &seqs[i]
-		ll, ml := int(s.ll), int(s.ml)
-		var off int
-		if s.ofv > 3 {
-			off = int(s.ofv) - 3
-			rep0, rep1, rep2 = off, rep0, rep1
-		} else {
-			idx := int(s.ofv) - 1
-			if ll == 0 {
-				idx++
-			}
-			switch idx {
-			case 0:
-				off = rep0
-			case 1:
-				off = rep1
-				rep0, rep1 = off, rep0
-			case 2:
-				off = rep2
-				rep0, rep1, rep2 = off, rep0, rep1
-			default:
-				off = rep0 - 1
-				rep0, rep1, rep2 = off, rep0, rep1
-			}
-		}
-		if ll <= 16 && ml <= 32 && off >= 16 && dstLen-op >= 48 && litCap-litPos >= 16 &&
-			ll <= litLen-litPos && off <= op+ll && off <= window {
-			// In bounds: op+48 <= len(dst), litPos+16 <= cap(lits),
-			// 16 <= off <= op+ll, so every move below stays inside.
-			*(*[16]byte)(unsafe.Add(dp, op)) = *(*[16]byte)(unsafe.Add(lp, litPos))
-			op += ll
-			litPos += ll
-			m := unsafe.Add(dp, op)
-			f := unsafe.Add(dp, op-off)
-			*(*[16]byte)(m) = *(*[16]byte)(f)
-			*(*[16]byte)(unsafe.Add(m, 16)) = *(*[16]byte)(unsafe.Add(f, 16))
-			op += ml
-			continue
-		}
-		var err error
-		op, litPos, err = runSeq(dst, op, window, lits, litPos, ll, ml, off)
-		if err != nil {
-			return op, litPos, err
-		}
-	}
-	rep[0], rep[1], rep[2] = rep0, rep1, rep2
-	return op, litPos, nil
 }
 
 // runSeq executes one sequence with checked slices.

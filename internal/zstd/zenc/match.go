@@ -37,6 +37,7 @@ type matcher struct {
 	rowMask uint32
 	tags    []byte
 	hcache  [8]uint32 // row hashes of positions next..next+7
+	pf      uint32    // row to prefetch
 }
 
 // searchStrength is libzstd's kSearchStrength: after 1<<searchStrength

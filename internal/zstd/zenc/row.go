@@ -33,10 +33,15 @@ func (m *matcher) cachedHash(src []byte, i int) uint32 {
 	if j := i + 8; j+8 <= len(src) {
 		nh := m.hash(src, j)
 		m.hcache[j&7] = nh
-		r := (nh >> 8) << m.rowLog
-		prefetch3(unsafe.Pointer(&m.tags[r]), unsafe.Pointer(&m.head[r]), unsafe.Pointer(&m.head[r|m.rowMask]))
+		m.pf = (nh >> 8) << m.rowLog
 	}
 	return h
+}
+
+// prefetchRow prefetches the row last cached by cachedHash.
+func (m *matcher) prefetchRow() {
+	r := m.pf
+	prefetch3(unsafe.Pointer(&m.tags[r]), unsafe.Pointer(&m.head[r]), unsafe.Pointer(&m.head[r|m.rowMask]))
 }
 
 // fillCache caches the hashes of positions i..i+7 and sets m.next = i.
@@ -93,9 +98,9 @@ func eqMask(t []byte, tagx uint64) uint64 {
 	return ((z >> 7) * 0x0102040810204080) >> 56
 }
 
-// rowFind returns the longest match at ip (length >= 4) among the newest
-// entries of its row whose tag matches, and inserts ip.
-func (m *matcher) rowFind(src []byte, ip, end int) (int, int) {
+// rowFindSlow is rowFind for any ip: one already inserted, or one after a
+// gap of positions to insert first.
+func (m *matcher) rowFindSlow(src []byte, ip, end int) (int, int) {
 	var h uint32
 	insert := ip >= m.next
 	if insert {
@@ -158,8 +163,100 @@ func (m *matcher) rowFind(src []byte, ip, end int) (int, int) {
 		row[nh] = cur
 		m.next = ip + 1
 	}
+	m.prefetchRow()
 	if off == 0 {
 		return 0, 0
 	}
 	return best, off
+}
+
+// rowFind returns the longest match at ip (length >= 4) among the newest
+// entries of its row whose tag matches, and inserts ip. The common case,
+// ip == m.next, runs here with the row addressed once and an early return
+// when no tag matches.
+func (m *matcher) rowFind(src []byte, ip, end int) (int, int) {
+	j := ip + 8
+	if ip != m.next || j+8 > len(src) {
+		return m.rowFindSlow(src, ip, end)
+	}
+	h := m.hcache[ip&7]
+	nh := m.hash(src, j)
+	m.hcache[j&7] = nh
+	m.pf = (nh >> 8) << m.rowLog
+	rowMask := m.rowMask
+	r := (h >> 8) << m.rowLog
+	tags := m.tags[r : r+rowMask+1 : r+rowMask+1]
+	row := m.head[r : r+rowMask+1 : r+rowMask+1]
+	tp := unsafe.Pointer(unsafe.SliceData(tags))
+	tagx := uint64(byte(h)) * ones
+	mask := eqMaskP(tp, tagx) | eqMaskP(unsafe.Add(tp, 8), tagx)<<8
+	if rowMask >= 31 {
+		mask |= eqMaskP(unsafe.Add(tp, 16), tagx)<<16 | eqMaskP(unsafe.Add(tp, 24), tagx)<<24
+		if rowMask == 63 {
+			for k := uintptr(32); k < 64; k += 8 {
+				mask |= eqMaskP(unsafe.Add(tp, k), tagx) << k
+			}
+		}
+	}
+	head := uint32(tags[0])
+	n := rowMask + 1
+	if n == 64 {
+		mask = bits.RotateLeft64(mask, -int(head))
+	} else {
+		mask = (mask>>head | mask<<(n-head)) & (1<<n - 1)
+	}
+	// Insert ip, keeping the entry it replaces (the oldest) for the search.
+	slot := (head - 1) & rowMask
+	if slot == 0 {
+		slot = rowMask
+	}
+	cur := m.base + uint32(ip)
+	oldest := row[slot&rowMask]
+	tags[0] = byte(slot)
+	tags[slot&rowMask] = byte(h)
+	row[slot&rowMask] = cur
+	m.next = ip + 1
+	m.prefetchRow()
+	if mask == 0 {
+		return 0, 0
+	}
+	low := m.base
+	if uint32(ip) > m.window {
+		low = cur - m.window
+	}
+	best, off := 3, 0
+	for attempts := m.attempts; mask != 0 && attempts > 0; mask &= mask - 1 {
+		pos := (uint32(bits.TrailingZeros64(mask)) + head) & rowMask
+		if pos == 0 {
+			continue
+		}
+		idx := row[pos]
+		if pos == slot {
+			idx = oldest
+		}
+		if idx < low || idx >= cur {
+			break
+		}
+		attempts--
+		c := int(idx - m.base)
+		if src[c+best] == src[ip+best] {
+			if l := count(src, c, ip, end); l > best {
+				best, off = l, ip-c
+				if ip+l == end || l >= m.enough {
+					break
+				}
+			}
+		}
+	}
+	if off == 0 {
+		return 0, 0
+	}
+	return best, off
+}
+
+// eqMaskP is eqMask on the 8 tags at p.
+func eqMaskP(p unsafe.Pointer, tagx uint64) uint64 {
+	x := *(*uint64)(p) ^ tagx
+	z := ^(((x & lo7) + lo7) | x) & hi1
+	return ((z >> 7) * 0x0102040810204080) >> 56
 }

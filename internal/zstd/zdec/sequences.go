@@ -282,27 +282,10 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 			ofS = uint32(oe.next) + uint32(value>>((64-e6)&63)&bitMask[n3&63])
 			consumed = e6
 		} else {
-			bv := value << (consumed & 63)
-			ofv = int(oe.base) + int(bv>>1>>((63-ob)&63))
-			bv <<= ob
-			ml = int(me.base) + int(bv>>1>>((63-mb)&63))
-			consumed += ob + mb
-			if nb := int(consumed >> 3); p >= nb {
-				p -= nb
-				consumed &= 7
-			} else {
-				consumed -= uint(p) * 8
-				p = 0
-			}
-			bv = binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(in, p))[:]) << (consumed & 63)
-			ll = int(le.base) + int(bv>>1>>((63-lb)&63))
-			bv <<= lb
-			llS = uint32(le.next) + uint32(bv>>1>>((63-n1)&63))
-			bv <<= n1
-			mlS = uint32(me.next) + uint32(bv>>1>>((63-n2)&63))
-			bv <<= n2
-			ofS = uint32(oe.next) + uint32(bv>>1>>((63-n3)&63))
-			consumed += lb + n1 + n2 + n3
+			var f [6]int
+			f, p, consumed = longFields(in, p, consumed, le, oe, me)
+			ofv, ml, ll = f[0], f[1], f[2]
+			llS, mlS, ofS = uint32(f[3]), uint32(f[4]), uint32(f[5])
 		}
 
 		var off int
@@ -344,6 +327,37 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 	st.ll, st.of, st.ml = llS, ofS, mlS
 	rep[0] = rep0
 	return op, len(lits) - litRem, nil
+}
+
+// longFields reads the six fields of a sequence that needs more than 56
+// bits, refilling after the match length: offset value, match length,
+// literal length and the three next states.
+//
+//go:noinline
+func longFields(in unsafe.Pointer, p int, consumed uint, le, oe, me *seqSymbol) (f [6]int, _ int, _ uint) {
+	ob, mb, lb := uint(oe.add), uint(me.add), uint(le.add)
+	n1, n2, n3 := uint(le.nb), uint(me.nb), uint(oe.nb)
+	bv := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(in, p))[:]) << (consumed & 63)
+	f[0] = int(oe.base) + int(bv>>1>>((63-ob)&63))
+	bv <<= ob
+	f[1] = int(me.base) + int(bv>>1>>((63-mb)&63))
+	consumed += ob + mb
+	if nb := int(consumed >> 3); p >= nb {
+		p -= nb
+		consumed &= 7
+	} else {
+		consumed -= uint(p) * 8
+		p = 0
+	}
+	bv = binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(in, p))[:]) << (consumed & 63)
+	f[2] = int(le.base) + int(bv>>1>>((63-lb)&63))
+	bv <<= lb
+	f[3] = int(le.next) + int(bv>>1>>((63-n1)&63))
+	bv <<= n1
+	f[4] = int(me.next) + int(bv>>1>>((63-n2)&63))
+	bv <<= n2
+	f[5] = int(oe.next) + int(bv>>1>>((63-n3)&63))
+	return f, p, consumed + lb + n1 + n2 + n3
 }
 
 // repeatOffset resolves a repeat Offset_Value (1..3) and updates the

@@ -79,6 +79,13 @@ type Archive7 struct {
 func OpenArchive7(r io.ReaderAt, size int64, name string, key [32]byte, salvage bool) (*Archive7, error) {
 	f := &a7File{r: r, path: name, key: key, blocks: size / a7BlockSize}
 	if size%a7BlockSize != 0 {
+		// A damaged archive7 file, or not one at all: block 0 tells.
+		if f.blocks == 0 {
+			return nil, f.fail(-1, "file length", fmt.Sprintf("%d bytes, less than one block", size), ErrArchive7Key)
+		}
+		if _, err := f.block(0, "meta block"); err != nil {
+			return nil, f.fail(0, "meta block", "does not open with this key", ErrArchive7Key)
+		}
 		return nil, f.corrupt(-1, "file length", "%d bytes is not a multiple of %d (%d bytes left over)", size, a7BlockSize, size%a7BlockSize)
 	}
 	if f.blocks < 1+a7Specials {
@@ -92,7 +99,7 @@ func OpenArchive7(r io.ReaderAt, size int64, name string, key [32]byte, salvage 
 	if err != nil {
 		var ae *Archive7Error
 		if asA7(err, &ae) && ae.Err == ErrArchive7Corrupt && ae.What == "secretbox authentication failed" {
-			ae.Err, ae.What = ErrArchive7Key, "block 0 does not open with this key"
+			ae.Err, ae.What = ErrArchive7Key, "does not open with this key"
 		}
 		return nil, err
 	}
@@ -113,6 +120,9 @@ func OpenArchive7(r io.ReaderAt, size int64, name string, key [32]byte, salvage 
 	}
 	if err := a.readEntries(special[a7Entries]); err != nil {
 		return nil, err
+	}
+	if root := a.byID[rootID]; (root == nil || root.Type != 'd') && !salvage {
+		return nil, f.corrupt(-1, "entries tree", "no root directory entry (UUID 0)")
 	}
 	a.buildPaths()
 	return a, nil
@@ -239,7 +249,7 @@ func (a *Archive7) parseEntry(r a7Record) (*Archive7Entry, error) {
 func (a *Archive7) buildPaths() {
 	root := a.byID[rootID]
 	if root == nil || root.Type != 'd' {
-		a.Problems = append(a.Problems, "no root directory entry (UUID 0); nothing can be placed")
+		a.Problems = append(a.Problems, "no root directory entry (UUID 0); everything goes to lost+found")
 	} else {
 		root.Path = "/"
 	}

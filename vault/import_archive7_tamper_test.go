@@ -83,10 +83,15 @@ func TestImportArchive7WrongKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, b := range map[string][]byte{"vault": v, "zeros": make([]byte, 8*a7BlockSize), "empty": nil, "short": img[:a7BlockSize*2]} {
-		if _, _, err := importBytes(t, b, key, nil); !errors.Is(err, ErrArchive7Key) && !errors.Is(err, ErrArchive7Corrupt) {
-			t.Errorf("%s: %v, want a key or format error", name, err)
+	for name, b := range map[string][]byte{"vault": v, "zeros": make([]byte, 8*a7BlockSize), "empty": nil,
+		"short": img[:a7BlockSize*2], "text": []byte("hello\n"), "uneven": append(make([]byte, 9*a7BlockSize), 1)} {
+		if _, _, err := importBytes(t, b, key, nil); !errors.Is(err, ErrArchive7Key) {
+			t.Errorf("%s: %v, want ErrArchive7Key", name, err)
 		}
+	}
+	// A truncated archive7 file with the wrong key is first of all the wrong key.
+	if _, _, err := importBytes(t, img[:len(img)-100], Archive7Key("nope"), nil); !errors.Is(err, ErrArchive7Key) {
+		t.Errorf("uneven length, wrong key: %v", err)
 	}
 }
 
@@ -444,21 +449,7 @@ func TestImportArchive7Orphans(t *testing.T) {
 			under++
 		}
 	}
-	id := parseUUID(t, notes.ID)
-	data, pos := a7Stream(plain, uuidInt(a7Entries))
-	k := bytes.Index(data, append(id[:], 'd'))
-	if k < 0 || !bytes.Equal(data[k+17:k+33], id[:]) {
-		t.Fatalf("record of /docs/notes not found in the entries stream")
-	}
-	data[k+16+17] ^= 0x5a // parent id
-	var sum byte
-	for _, c := range data[k : k+16+a7EntrySize] {
-		sum += c
-	}
-	data[k+16+a7EntrySize] = sum
-	for _, x := range []int{k + 16 + 17, k + 16 + a7EntrySize} {
-		plain[pos[x]] = data[x]
-	}
+	a7PatchEntry(t, plain, parseUUID(t, notes.ID), func(v []byte) { v[17] ^= 0x5a }) // parent id
 	img := a7Image(plain)
 
 	db, rep, err := importBytes(t, img, fuzzA7Key, nil)
@@ -500,4 +491,63 @@ func byPathSize(entries []a7ManifestEntry, p string) int64 {
 		}
 	}
 	return -1
+}
+
+// a7PatchEntry edits the EntryRecord of entry id inside the entries stream
+// of plain (plaintext blocks) and fixes the record's checksum byte.
+func a7PatchEntry(t *testing.T, plain []byte, id [16]byte, edit func(value []byte)) {
+	t.Helper()
+	data, pos := a7Stream(plain, uuidInt(a7Entries))
+	k := -1
+	for from := 0; ; {
+		i := bytes.Index(data[from:], id[:])
+		if i < 0 {
+			t.Fatalf("record of %x not found in the entries stream", id)
+		}
+		i += from
+		if i+16+a7EntrySize < len(data) && bytes.Equal(data[i+17:i+33], id[:]) {
+			k = i
+			break
+		}
+		from = i + 1
+	}
+	v := bytes.Clone(data[k+16 : k+16+a7EntrySize])
+	edit(v)
+	copy(data[k+16:], v)
+	var sum byte
+	for _, c := range data[k : k+16+a7EntrySize] {
+		sum += c
+	}
+	data[k+16+a7EntrySize] = sum
+	for x := k; x <= k+16+a7EntrySize; x++ {
+		plain[pos[x]] = data[x]
+	}
+}
+
+// TestImportArchive7NoRoot turns the root entry into a file: a plain
+// import refuses the archive, salvage puts everything in lost+found.
+func TestImportArchive7NoRoot(t *testing.T) {
+	_, _, entries := a7Golden(t, "basic.ar7")
+	plain := a7Plaintexts(t, "basic.ar7")
+	a7PatchEntry(t, plain, rootID, func(v []byte) { v[0] = 'f' })
+	img := a7Image(plain)
+	if _, _, err := importBytes(t, img, fuzzA7Key, nil); !errors.Is(err, ErrArchive7Corrupt) || !strings.Contains(err.Error(), "no root directory entry") {
+		t.Fatalf("plain import: %v", err)
+	}
+	db, rep, err := importBytes(t, img, fuzzA7Key, &Archive7Options{Salvage: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := 0
+	for _, e := range entries {
+		if !e.Deleted && e.Path != "/" {
+			live++
+		}
+	}
+	if rep.Lost != live || rep.Skipped != 0 {
+		t.Errorf("salvage: %+v, want %d in lost+found", rep, live)
+	}
+	if err := db.Check(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -462,6 +462,13 @@ func minU(a, b uint64) uint64 {
 	return b
 }
 
+// poisoned returns the error that poisoned the handle, if any.
+func (db *DB) poisoned() error {
+	db.smu.Lock()
+	defer db.smu.Unlock()
+	return db.err
+}
+
 func (db *DB) poison(err error) error {
 	db.smu.Lock()
 	defer db.smu.Unlock()

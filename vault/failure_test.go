@@ -82,3 +82,38 @@ func TestIOErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestIgnoredWriteError: a block write fails (in the background writer)
+// and the caller ignores every error its writes return: the commit is
+// still refused and the file reopens at the state before.
+func TestIgnoredWriteError(t *testing.T) {
+	db, f := newMem(t, testOpts())
+	mustUpdate(t, db, func(tx *Tx) error { return tx.WriteFile("a", pattern(1, 30_000), 0o644) })
+	db.Close()
+	base := f.Current()
+	before, _ := dbDigest(reopen(t, faulty.New(base), testOpts()))
+	for n := 1; n <= 3; n++ {
+		ff := faulty.New(base)
+		db := reopen(t, ff, testOpts())
+		db.testBatch = 8
+		ff.FailOn(faulty.OpWrite, n, syscall.EIO)
+		err := db.Update(func(tx *Tx) error {
+			fl, err := tx.Create("b")
+			if err != nil {
+				return err
+			}
+			for range 300 {
+				fl.Write(pattern(2, 8000)) // errors ignored
+			}
+			fl.Close()
+			return nil
+		})
+		if !errors.Is(err, syscall.EIO) {
+			t.Fatalf("write %d fails: Update = %v, want EIO", n, err)
+		}
+		got, err := dbDigest(reopen(t, ff.Reopen(), testOpts()))
+		if err != nil || got != before {
+			t.Fatalf("write %d fails: reopened state differs from before: %v", n, err)
+		}
+	}
+}

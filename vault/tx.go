@@ -130,6 +130,10 @@ func (tx *Tx) commit() error {
 	if err := tx.waitIO(); err != nil {
 		return err
 	}
+	if err := db.poisoned(); err != nil {
+		// A write of this transaction failed and the caller went on.
+		return fmt.Errorf("vault: commit %d refused after a failed write: %w", tx.id, err)
+	}
 	if !db.opts.NoSync {
 		if err := db.f.Sync(); err != nil {
 			return db.poison(fmt.Errorf("vault: sync before commit %d: %w", tx.id, err))

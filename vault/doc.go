@@ -12,6 +12,12 @@
 // writes new blocks, syncs, writes one superblock and syncs again; opening
 // picks the newest authentic superblock, with no log to replay.
 //
+// Sealed blocks are written in batches by a background goroutine while the
+// next batch is sealed and, for a vault opened by path on Linux, past the
+// page cache (O_DIRECT, storage.DirectIO) straight from page-aligned slabs;
+// large sequential reads read ahead the same way. The two fsyncs and their
+// order are unchanged (docs/format/vault.md §7.1).
+//
 // A random master key is wrapped in key slots (Argon2id password slots and
 // raw 32-byte key slots), so changing a password rewrites only the slots.
 //

@@ -118,8 +118,11 @@ type a7File struct {
 	path   string
 	blocks int64
 	key    [32]byte
-	raw    []byte
 	plain  []byte
+
+	win              []byte // read-ahead window: blocks winStart..winStart+winLen-1
+	winStart, winLen int64
+	nextRead, ahead  int64
 
 	scanned map[[16]byte]map[uint32]int64 // salvage: stream -> index -> block
 }
@@ -138,16 +141,16 @@ func (f *a7File) block(n int64, field string) (a7Block, error) {
 	if n < 0 || n >= f.blocks {
 		return a7Block{}, f.corrupt(n, field, "block index out of range (file has %d blocks)", f.blocks)
 	}
-	if f.raw == nil {
-		f.raw = make([]byte, a7BlockSize)
+	raw, err := f.readRaw(n)
+	if err != nil {
+		return a7Block{}, err
+	}
+	if f.plain == nil {
 		f.plain = make([]byte, 0, a7PlainSize)
 	}
-	if _, err := f.r.ReadAt(f.raw, n*a7BlockSize); err != nil {
-		return a7Block{}, fmt.Errorf("archive7 %s: block %d: %w", f.path, n, err)
-	}
 	var nonce [a7NonceSize]byte
-	copy(nonce[:], f.raw)
-	plain, ok := secretbox.Open(f.plain[:0], f.raw[a7NonceSize:], &nonce, &f.key)
+	copy(nonce[:], raw)
+	plain, ok := secretbox.Open(f.plain[:0], raw[a7NonceSize:], &nonce, &f.key)
 	if !ok {
 		return a7Block{}, f.corrupt(n, field, "secretbox authentication failed")
 	}
@@ -165,6 +168,35 @@ func (f *a7File) block(n int64, field string) (a7Block, error) {
 		return a7Block{}, f.corrupt(n, field, "SHA-1 of the data field does not match the block's digest")
 	}
 	return b, nil
+}
+
+// readAheadMax is the most blocks one read fetches (256 KiB).
+const readAheadMax = 64
+
+// readRaw returns the raw bytes of block n. Reads that go on where the
+// last one ended double a read-ahead window (stream chains are mostly
+// contiguous); a jump starts again at one block, so scattered tree blocks
+// cost no more than they need.
+func (f *a7File) readRaw(n int64) ([]byte, error) {
+	if n >= f.winStart && n < f.winStart+f.winLen {
+		f.nextRead = n + 1
+		return f.win[(n-f.winStart)*a7BlockSize : (n-f.winStart+1)*a7BlockSize], nil
+	}
+	if n == f.nextRead {
+		f.ahead = min(max(2*f.ahead, 2), readAheadMax)
+	} else {
+		f.ahead = 1
+	}
+	count := min(f.ahead, f.blocks-n)
+	if f.win == nil {
+		f.win = make([]byte, min(readAheadMax, f.blocks)*a7BlockSize)
+	}
+	f.winLen = 0
+	if _, err := f.r.ReadAt(f.win[:count*a7BlockSize], n*a7BlockSize); err != nil {
+		return nil, fmt.Errorf("archive7 %s: block %d: %w", f.path, n, err)
+	}
+	f.winStart, f.winLen, f.nextRead = n, count, n+1
+	return f.win[:a7BlockSize], nil
 }
 
 // walk reads the count blocks of stream d in order and hands each data

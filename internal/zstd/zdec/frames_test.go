@@ -212,3 +212,45 @@ func TestBitFlips(t *testing.T) {
 		}
 	}
 }
+
+// rleSeqBlock is a compressed block of n sequences that read no bits: RLE
+// literals (n copies of c), and RLE-mode tables giving every sequence one
+// literal, a 3-byte match and repeat offset 1 (the initial rep0 = 1).
+func rleSeqBlock(last bool, c byte, n int) []byte {
+	lit := []byte{byte(1 | 3<<2 | (n&15)<<4), byte(n >> 4), byte(n >> 12)}
+	body := append(lit, c)
+	switch {
+	case n < 128:
+		body = append(body, byte(n))
+	case n < 0x7F00:
+		body = append(body, byte(n>>8+128), byte(n))
+	default:
+		body = append(body, 255, byte(n-0x7F00), byte((n-0x7F00)>>8))
+	}
+	body = append(body, 1<<6|1<<4|1<<2, 1, 0, 0) // modes; LL code 1, OF code 0, ML code 0
+	body = append(body, 0x01)                    // the bitstream: just its end mark
+	return append(blockHeader(last, 2, len(body)), body...)
+}
+
+// A block of more than 0x7F00 sequences (3-byte count), RLE literals and
+// RLE-mode tables.
+func TestManySequencesRLELiterals(t *testing.T) {
+	const n = 32600
+	want := bytes.Repeat([]byte{'x'}, 4*n)
+	f := frameOf(append([]byte{0xA0}, le32(uint32(len(want)))...), rleSeqBlock(true, 'x', n))
+	checkDecode(t, f, want)
+}
+
+// A frame with a 1 KiB window: blocks are at most 1 KiB and matches are
+// checked against the window, not just the frame start.
+func TestSmallWindow(t *testing.T) {
+	raw := bytes.Repeat([]byte("0123456789abcdef"), 64)
+	want := append(append([]byte{}, raw...), bytes.Repeat([]byte{'y'}, 400)...)
+	f := frameOf([]byte{0x00, 0x00}, blockHeader(false, 0, len(raw)), raw, rleSeqBlock(true, 'y', 100))
+	checkDecode(t, f, want)
+	// A raw block above the 1 KiB maximum is refused.
+	big := frameOf([]byte{0x00, 0x00}, blockHeader(true, 0, 1025), make([]byte, 1025))
+	if _, err := New().DecodeInto(make([]byte, 1025), big); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("1025-byte block in a 1 KiB window: %v", err)
+	}
+}

@@ -32,6 +32,14 @@ func FuzzDecode(f *testing.F) {
 	}
 	raw, _ := rawRLEFrame()
 	f.Add(raw, uint32(0))
+	f.Add(frameOf([]byte{0x00, 0x00}, blockHeader(false, 0, 5), []byte("01234"), rleSeqBlock(true, 'y', 100)), uint32(405))
+	for _, name := range []string{"text-l19.zst", "text-wlog17.zst", "zeros-and-noise-l3-check.zst"} {
+		src, err := os.ReadFile(filepath.Join("testdata", "libzstd", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(src, uint32(0))
+	}
 	d := New()
 	f.Fuzz(func(t *testing.T, src []byte, size uint32) {
 		theirs, errTheirs := ref().DecodeAll(src, nil)

@@ -37,7 +37,6 @@ type matcher struct {
 	rowMask uint32
 	tags    []byte
 	hcache  [8]uint32 // row hashes of positions next..next+7
-	pf      uint32    // row to prefetch
 }
 
 // searchStrength is libzstd's kSearchStrength: after 1<<searchStrength
@@ -227,6 +226,7 @@ func (m *matcher) parse(src []byte, start, end int, rep *[2]uint32, seqs []seq, 
 		off2 = 0
 	}
 	load := func(i int) uint32 { return binary.LittleEndian.Uint32(src[i:]) }
+
 	for ip < ilimit {
 		ml, off, st := 0, 0, ip+1 // off 0: the repeat offset off1
 		if off1 > 0 && load(st-off1) == load(st) {

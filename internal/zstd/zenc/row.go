@@ -26,22 +26,14 @@ const (
 )
 
 // cachedHash returns the hash of position i == m.next from the cache and
-// caches the hash of i+8, prefetching its row, like libzstd's
-// ZSTD_row_nextCachedHash.
+// caches the hash of i+8, like libzstd's ZSTD_row_nextCachedHash (which
+// also prefetches that row; with rowHashCap the rows stay in cache).
 func (m *matcher) cachedHash(src []byte, i int) uint32 {
 	h := m.hcache[i&7]
 	if j := i + 8; j+8 <= len(src) {
-		nh := m.hash(src, j)
-		m.hcache[j&7] = nh
-		m.pf = (nh >> 8) << m.rowLog
+		m.hcache[j&7] = m.hash(src, j)
 	}
 	return h
-}
-
-// prefetchRow prefetches the row last cached by cachedHash.
-func (m *matcher) prefetchRow() {
-	r := m.pf
-	prefetch3(unsafe.Pointer(&m.tags[r]), unsafe.Pointer(&m.head[r]), unsafe.Pointer(&m.head[r|m.rowMask]))
 }
 
 // fillCache caches the hashes of positions i..i+7 and sets m.next = i.
@@ -82,8 +74,6 @@ func (m *matcher) rowUpdate(src []byte, ip int) {
 	}
 	m.next = ip
 }
-
-const prefetchAhead = 8
 
 const (
 	lo7  = 0x7F7F7F7F7F7F7F7F
@@ -163,7 +153,6 @@ func (m *matcher) rowFindSlow(src []byte, ip, end int) (int, int) {
 		row[nh] = cur
 		m.next = ip + 1
 	}
-	m.prefetchRow()
 	if off == 0 {
 		return 0, 0
 	}
@@ -180,32 +169,42 @@ func (m *matcher) rowFind(src []byte, ip, end int) (int, int) {
 		return m.rowFindSlow(src, ip, end)
 	}
 	h := m.hcache[ip&7]
-	nh := m.hash(src, j)
-	m.hcache[j&7] = nh
-	m.pf = (nh >> 8) << m.rowLog
+	m.hcache[j&7] = m.hash(src, j)
 	rowMask := m.rowMask
 	r := (h >> 8) << m.rowLog
 	tags := m.tags[r : r+rowMask+1 : r+rowMask+1]
 	row := m.head[r : r+rowMask+1 : r+rowMask+1]
 	tp := unsafe.Pointer(unsafe.SliceData(tags))
 	tagx := uint64(byte(h)) * ones
-	mask := eqMaskP(tp, tagx) | eqMaskP(unsafe.Add(tp, 8), tagx)<<8
+	// Most positions match no tag: test that first, cheaply.
+	x0 := *(*uint64)(tp) ^ tagx
+	x1 := *(*uint64)(unsafe.Add(tp, 8)) ^ tagx
+	anyZero := (x0-ones)&^x0 | (x1-ones)&^x1
 	if rowMask >= 31 {
-		mask |= eqMaskP(unsafe.Add(tp, 16), tagx)<<16 | eqMaskP(unsafe.Add(tp, 24), tagx)<<24
+		x2 := *(*uint64)(unsafe.Add(tp, 16)) ^ tagx
+		x3 := *(*uint64)(unsafe.Add(tp, 24)) ^ tagx
+		anyZero |= (x2-ones)&^x2 | (x3-ones)&^x3
 		if rowMask == 63 {
 			for k := uintptr(32); k < 64; k += 8 {
-				mask |= eqMaskP(unsafe.Add(tp, k), tagx) << k
+				x := *(*uint64)(unsafe.Add(tp, k)) ^ tagx
+				anyZero |= (x - ones) &^ x
 			}
 		}
 	}
-	head := uint32(tags[0])
-	n := rowMask + 1
-	if n == 64 {
-		mask = bits.RotateLeft64(mask, -int(head))
-	} else {
-		mask = (mask>>head | mask<<(n-head)) & (1<<n - 1)
+	var mask uint64
+	if anyZero&hi1 != 0 {
+		mask = eqMaskP(tp, tagx) | eqMaskP(unsafe.Add(tp, 8), tagx)<<8
+		if rowMask >= 31 {
+			mask |= eqMaskP(unsafe.Add(tp, 16), tagx)<<16 | eqMaskP(unsafe.Add(tp, 24), tagx)<<24
+			if rowMask == 63 {
+				for k := uintptr(32); k < 64; k += 8 {
+					mask |= eqMaskP(unsafe.Add(tp, k), tagx) << k
+				}
+			}
+		}
 	}
 	// Insert ip, keeping the entry it replaces (the oldest) for the search.
+	head := uint32(tags[0])
 	slot := (head - 1) & rowMask
 	if slot == 0 {
 		slot = rowMask
@@ -216,9 +215,14 @@ func (m *matcher) rowFind(src []byte, ip, end int) (int, int) {
 	tags[slot&rowMask] = byte(h)
 	row[slot&rowMask] = cur
 	m.next = ip + 1
-	m.prefetchRow()
 	if mask == 0 {
 		return 0, 0
+	}
+	n := rowMask + 1
+	if n == 64 {
+		mask = bits.RotateLeft64(mask, -int(head))
+	} else {
+		mask = (mask>>head | mask<<(n-head)) & (1<<n - 1)
 	}
 	low := m.base
 	if uint32(ip) > m.window {

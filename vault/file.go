@@ -253,6 +253,9 @@ func (f *File) Close() error {
 		return pathErr("close", f.name, errClosedFile)
 	}
 	f.closed = true
+	if f.s != nil && f.s.tx == nil {
+		f.s.dropAhead() // read-only streams belong to one File
+	}
 	if f.ownTx {
 		f.tx.end()
 	}

@@ -71,6 +71,15 @@ type ahead struct {
 	end       uint64 // the block after the last large read
 }
 
+// dropAhead waits for a chunk read in flight and recycles the buffers.
+func (s *stream) dropAhead() {
+	if ra := s.ra; ra != nil {
+		ra.cur.recycle()
+		ra.next.recycle()
+		s.ra = nil
+	}
+}
+
 // readMany returns the bodies of data blocks [first, first+count), all in
 // one chunk; each body is nil for a hole. The bodies live in plain.
 func (s *stream) readMany(first, count uint64, plain []byte) ([][]byte, error) {

@@ -10,11 +10,12 @@ import (
 // block, a stream output buffer and the codecs' tables. It is pooled so a
 // chunk costs no allocation per block.
 type scratch struct {
-	tmp   []byte // shuffled block
-	tmp2  []byte // bitshuffle's byte rows
-	out   []byte // one block's compressed output
-	htab  [1 << lzHashLog]uint32
-	htab2 [1 << lzHashLog2]uint16
+	tmp    []byte  // shuffled block (blockBuf)
+	tmpMap *mapped // tmp's mapping, if it is one
+	tmp2   []byte  // bitshuffle's byte rows
+	out    []byte  // one block's compressed output
+	htab   [1 << lzHashLog]uint32
+	htab2  [1 << lzHashLog2]uint16
 	// The lz4 compressors' tables (300 KiB) are allocated by ensureOut,
 	// for the codecs that use them only.
 	lz4   *lz4.CompressorCCompat
@@ -29,7 +30,7 @@ func getScratch(blocksize int) *scratch {
 		s = new(scratch)
 	}
 	if cap(s.tmp) < blocksize {
-		s.tmp = make([]byte, blocksize)
+		s.tmp = s.blockBuf(blocksize)
 	}
 	return s
 }

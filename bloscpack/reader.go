@@ -43,6 +43,7 @@ type Reader struct {
 	outPool sync.Pool // decoded chunk buffers for WriteTo
 	rawPool sync.Pool // chunk buffers as read (Blosc buffer and digest)
 	atDst   io.WriterAt
+	atBufs  *chunkBufs // WriteAllTo's decoded chunk buffers
 
 	// Progress, if set, is called with the size of every chunk written by
 	// WriteAllTo, in order.

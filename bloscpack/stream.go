@@ -85,10 +85,15 @@ func (r *Reader) decode(c *rawChunk) {
 	if c.err = checkChunkSize(c.i, c.pos, comp, n); c.err != nil {
 		return
 	}
-	if b, ok := r.outPool.Get().(*[]byte); ok && int64(cap(*b)) >= n {
-		c.out = (*b)[:n]
-	} else {
-		c.out = make([]byte, n)
+	switch {
+	case c.at != nil && r.atBufs != nil && n <= int64(r.atBufs.size):
+		c.out = r.atBufs.get()[:n]
+	default:
+		if b, ok := r.outPool.Get().(*[]byte); ok && int64(cap(*b)) >= n {
+			c.out = (*b)[:n]
+		} else {
+			c.out = make([]byte, n)
+		}
 	}
 	c.nout = len(c.out)
 	c.err = decodeInto(c.i, c.pos, comp, c.out, r.blockThreads())
@@ -98,7 +103,11 @@ func (r *Reader) decode(c *rawChunk) {
 		// decoded chunk a worker is ever in memory.
 		out := c.out
 		c.out = nil
-		r.outPool.Put(&out)
+		if r.atBufs != nil && cap(out) == r.atBufs.size {
+			r.atBufs.put(out)
+		} else {
+			r.outPool.Put(&out)
+		}
 	}
 }
 
@@ -146,6 +155,11 @@ func (r *Reader) WriteAllTo(w io.WriterAt) (int64, error) {
 	}
 	var done int64
 	r.atDst = w
+	r.atBufs = &chunkBufs{size: int(max(h.ChunkSize, h.LastChunk))}
+	defer func() {
+		r.atBufs.release() // walk has waited for every worker
+		r.atBufs = nil
+	}()
 	err := r.walk(0, r.first, func(c *rawChunk) error {
 		if c.werr != nil {
 			return c.werr

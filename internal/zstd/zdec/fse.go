@@ -126,13 +126,21 @@ func build(t []seqSymbol, k kind, norm []int16, log uint8) error {
 	if pos != 0 {
 		return fmt.Errorf("zdec: %s table: distribution does not fill %d states", kindNames[k], size)
 	}
-	for u := uint32(0); u < size; u++ {
+	var proto [zstd.MaxMLCode + 1]seqSymbol
+	for s := range norm {
+		base, add := k.baseBits(uint8(s))
+		proto[s] = makeSymbol(base, add, 0, 0)
+	}
+	t = t[:size]
+	for u := range t {
 		s := syms[u]
 		n := uint32(next[s])
 		next[s]++
 		nb := uint8(log) - uint8(bits.Len32(n)-1)
-		base, add := k.baseBits(s)
-		t[u] = makeSymbol(base, add, nb, uint16((n<<nb)-size)+uint16(k)*tableStride)
+		e := proto[s]
+		e.nb = nb
+		e.next = uint16((n<<nb)-size) + uint16(k)*tableStride
+		t[u] = e
 	}
 	return nil
 }

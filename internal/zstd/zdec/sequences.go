@@ -250,7 +250,7 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 	lp := unsafe.Pointer(unsafe.SliceData(lits))
 	lp = unsafe.Add(lp, litPos)
 	litRem := len(lits) - litPos
-	rep0 := rep[0]
+	rep0, rep1, rep2 := rep[0], rep[1], rep[2]
 	// p stays in [0, len(br.in)-8]: it only decreases, and never below 0.
 	for ; n > 0; n-- {
 		if nb := int(consumed >> 3); p >= nb {
@@ -291,9 +291,9 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 		var off int
 		if ofv > 3 {
 			off = ofv - 3
-			rep[2], rep[1], rep0 = rep[1], rep0, off
+			rep2, rep1, rep0 = rep1, rep0, off
 		} else {
-			off, rep0, rep[1], rep[2] = repeatOffset(ofv, ll, rep0, rep[1], rep[2])
+			off, rep0, rep1, rep2 = repeatOffset(ofv, ll, rep0, rep1, rep2)
 		}
 		if ll <= 32 && ml <= 32 && op <= dend && ll <= litRem && off >= 16 && off <= op+ll {
 			// In bounds: op+64 <= len(dst), 32 readable literal bytes,
@@ -317,6 +317,7 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 		op, litPos, err = runSeq(dst, op, window, lits, litPos, ll, ml, off)
 		if err != nil {
 			br.p, br.consumed = p, consumed
+			*rep = [3]int{rep0, rep1, rep2}
 			return op, litPos, err
 		}
 		lp = unsafe.Add(unsafe.Pointer(unsafe.SliceData(lits)), litPos)
@@ -325,7 +326,7 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 	br.p, br.consumed = p, consumed
 	br.value = binary.LittleEndian.Uint64(br.in[p:])
 	st.ll, st.of, st.ml = llS, ofS, mlS
-	rep[0] = rep0
+	*rep = [3]int{rep0, rep1, rep2}
 	return op, len(lits) - litRem, nil
 }
 

@@ -261,9 +261,9 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 			p = 0
 		}
 		value := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(in, p))[:])
-		le, oe, me := &tab[llS&mask], &tab[ofS&mask], &tab[mlS&mask]
-		ob, mb, lb := uint(oe.add), uint(me.add), uint(le.add)
-		n1, n2, n3 := uint(le.nb), uint(me.nb), uint(oe.nb)
+		li, oi, mi := llS&mask, ofS&mask, mlS&mask
+		ob, mb, lb := uint(tab[oi].add), uint(tab[mi].add), uint(tab[li].add)
+		n1, n2, n3 := uint(tab[li].nb), uint(tab[mi].nb), uint(tab[oi].nb)
 		var ofv, ml, ll int
 		if ob+mb+lb+n1+n2+n3 <= 56 {
 			// All six fields are in value (57 bits are): take each from
@@ -274,16 +274,16 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 			e4 := e3 + n1
 			e5 := e4 + n2
 			e6 := e5 + n3
-			ofv = int(oe.base) + int(value>>((64-e1)&63)&bitMask[ob&63])
-			ml = int(me.base) + int(value>>((64-e2)&63)&bitMask[mb&63])
-			ll = int(le.base) + int(value>>((64-e3)&63)&bitMask[lb&63])
-			llS = uint32(le.next) + uint32(value>>((64-e4)&63)&bitMask[n1&63])
-			mlS = uint32(me.next) + uint32(value>>((64-e5)&63)&bitMask[n2&63])
-			ofS = uint32(oe.next) + uint32(value>>((64-e6)&63)&bitMask[n3&63])
+			ofv = int(tab[oi].base) + int(value>>((64-e1)&63)&bitMask[tab[oi].add])
+			ml = int(tab[mi].base) + int(value>>((64-e2)&63)&bitMask[tab[mi].add])
+			ll = int(tab[li].base) + int(value>>((64-e3)&63)&bitMask[tab[li].add])
+			llS = uint32(tab[li].next) + uint32(value>>((64-e4)&63)&bitMask[tab[li].nb])
+			mlS = uint32(tab[mi].next) + uint32(value>>((64-e5)&63)&bitMask[tab[mi].nb])
+			ofS = uint32(tab[oi].next) + uint32(value>>((64-e6)&63)&bitMask[tab[oi].nb])
 			consumed = e6
 		} else {
 			var f [6]int
-			f, p, consumed = longFields(in, p, consumed, le, oe, me)
+			f, p, consumed = longFields(in, p, consumed, &tab[li], &tab[oi], &tab[mi])
 			ofv, ml, ll = f[0], f[1], f[2]
 			llS, mlS, ofS = uint32(f[3]), uint32(f[4]), uint32(f[5])
 		}
@@ -476,10 +476,11 @@ func copyOverlap(dst []byte, op, from, ml int) {
 	}
 }
 
-// bitMask[n] has the low n bits set.
-var bitMask = func() (m [64]uint64) {
+// bitMask[n] has the low n bits set (indexed by a byte, so that no
+// bounds check is needed; n is at most 31 in use).
+var bitMask = func() (m [256]uint64) {
 	for i := range m {
-		m[i] = 1<<i - 1
+		m[i] = 1<<min(i, 64) - 1
 	}
 	return
 }()

@@ -46,7 +46,7 @@ type Reader struct {
 	atBufs  *chunkBufs // WriteAllTo's decoded chunk buffers
 
 	// Progress, if set, is called with the size of every chunk written by
-	// WriteAllTo, in order.
+	// WriteAllTo, as chunks complete, never concurrently.
 	Progress func(n int64)
 	// OnChunk, if set, is called in order for every chunk WriteTo or
 	// WriteAllTo has verified and decoded: its Blosc buffer, its digest and

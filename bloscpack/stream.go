@@ -147,19 +147,23 @@ func (r *Reader) WriteTo(w io.Writer) (int64, error) {
 // verified, decompressed and written with WriteAt by Workers goroutines at
 // once, which keeps every core busy when w is a file. If a chunk is
 // damaged, w is truncated (when it has Truncate) right after the chunks
-// before it, as WriteTo leaves it.
+// before it, as WriteTo leaves it. Progress is called as chunks complete
+// (not necessarily in order) and never concurrently.
 func (r *Reader) WriteAllTo(w io.WriterAt) (int64, error) {
 	h := r.hdr
 	if h.NChunks < 0 || h.ChunkSize < 0 || h.LastChunk < 0 {
 		return r.WriteTo(&FileAppender{F: w}) // sizes only known chunk by chunk
 	}
-	var done int64
-	r.atDst = w
 	r.atBufs = &chunkBufs{size: int(max(h.ChunkSize, h.LastChunk))}
 	defer func() {
-		r.atBufs.release() // walk has waited for every worker
+		r.atBufs.release() // every worker has finished
 		r.atBufs = nil
 	}()
+	if r.OnChunk == nil {
+		return r.writeAllParallel(w)
+	}
+	var done int64
+	r.atDst = w
 	err := r.walk(0, r.first, func(c *rawChunk) error {
 		if c.werr != nil {
 			return c.werr

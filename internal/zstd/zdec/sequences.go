@@ -308,7 +308,9 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 			m := unsafe.Add(dp, op)
 			f := unsafe.Add(dp, op-off)
 			*(*[16]byte)(m) = *(*[16]byte)(f)
-			*(*[16]byte)(unsafe.Add(m, 16)) = *(*[16]byte)(unsafe.Add(f, 16))
+			if ml > 16 {
+				*(*[16]byte)(unsafe.Add(m, 16)) = *(*[16]byte)(unsafe.Add(f, 16))
+			}
 			op += ml
 			continue
 		}

@@ -95,6 +95,9 @@ func (m *matcher) reset(p params, src []byte) {
 	m.window = 1 << p.windowLog
 	m.next = 0
 	m.enough = noEnough
+	if p.enough > 0 {
+		m.enough = p.enough
+	}
 	if m.rowLog > 0 {
 		m.fillCache(src, 0)
 	}

@@ -18,6 +18,7 @@ type params struct {
 	minMatch  int   // bytes hashed (4, 5 or 6)
 	strategy  int
 	rowLog    uint8 // entries per row of the row match finder; 0: hash chain
+	enough    int   // a match this long ends the search (0: none)
 }
 
 // cparams mirrors the columns W, C, H, S, L and the strategy of libzstd's
@@ -78,6 +79,9 @@ const (
 	sBt // btlazy2, btopt, btultra, btultra2
 )
 
+// chainEnough is the sufficient match length of the hash-chain levels.
+const chainEnough = 512
+
 // rowHashCap bounds the row match finder's hashLog.
 const rowHashCap = 16
 
@@ -114,7 +118,10 @@ func levelParams(level, n int) params {
 	default:
 		// A hash chain walks candidates one by one where libzstd's binary
 		// tree skips whole subtrees: search deeper, within bounds.
-		p.strategy, p.attempts = lazy2, 1<<min(searchLog+2, 10)
+		// A match of chainEnough bytes ends the search, as libzstd's
+		// optimal parsers stop at their target length: it bounds the
+		// work per position on long repetitions to attempts x enough.
+		p.strategy, p.attempts, p.enough = lazy2, 1<<min(searchLog+2, 10), chainEnough
 	}
 	if c[5] != sBt {
 		// libzstd's row match finder: rows of 16..64 entries, at most

@@ -82,6 +82,9 @@ const (
 // chainEnough is the sufficient match length of the hash-chain levels.
 const chainEnough = 512
 
+// rowMinHash is the fewest bytes the row match finder hashes.
+const rowMinHash = 5
+
 // rowHashCap bounds the row match finder's hashLog.
 const rowHashCap = 16
 
@@ -114,7 +117,6 @@ func levelParams(level, n int) params {
 		p.strategy = lazy
 	case sLazy2:
 		p.strategy = lazy2
-
 	default:
 		// A hash chain walks candidates one by one where libzstd's binary
 		// tree skips whole subtrees: search deeper, within bounds.
@@ -128,7 +130,12 @@ func levelParams(level, n int) params {
 		// one row of candidates.
 		p.rowLog = uint8(min(max(searchLog, 4), 6))
 		p.attempts = 1 << min(searchLog, int(p.rowLog))
-		p.minMatch = min(p.minMatch, 6)
+		// Hash 5 or 6 bytes where libzstd hashes 4 (its levels 7-10 on
+		// small inputs): on the byte-shuffled Blosc series 4-byte hashes
+		// make every position a candidate search for 1% smaller output
+		// at half the speed (walk: 53 -> 116 MB/s, +1.0%; linspace
+		// 285 -> 398 MB/s, -1.0%).
+		p.minMatch = min(max(p.minMatch, rowMinHash), 6)
 	}
 	// Shrink the tables to the source like ZSTD_adjustCParams_internal.
 	if n > 0 {

@@ -229,10 +229,11 @@ func (br *bitReader) refill() {
 }
 
 // seqLoop decodes and executes n sequences, none of them the block's
-// last, in one pass: the short sequence is copied with 16-byte moves
-// through unsafe pointers once all its bounds are checked; every other
-// goes through runSeq. Bits read past the stream's start
-// read as zeros; the caller checks br.consumed afterwards.
+// last, in one pass. A sequence whose match offset is at least 16 and that
+// leaves 32 bytes of room is copied with 16-byte moves through unsafe
+// pointers once all its bounds are checked; every other goes through
+// runSeq's checked slices. Bits read past the stream's start read as
+// zeros; the caller checks br.consumed afterwards.
 func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, window int, lits []byte, litPos int, rep *[3]int) (int, int, error) {
 	const mask = uint32(len(seqTables{}) - 1)
 	tab := &d.tab
@@ -240,12 +241,13 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 	p, consumed := br.p, br.consumed
 	llS, ofS, mlS := st.ll, st.of, st.ml
 	dp := unsafe.Pointer(unsafe.SliceData(dst))
-	// The fast path needs op <= dend (64 writable bytes at op), literals
-	// readable 32 bytes past their end, and a window that covers all of
-	// dst, so that off <= op is the only offset check.
-	dend := len(dst) - 64
+	// The fast path needs 32 writable bytes past the sequence
+	// (op+ll+ml <= dlim), literals readable 32 bytes past their end, and a
+	// window that covers all of dst, so that off <= op is the only offset
+	// check.
+	dlim := len(dst) - 32
 	if window < len(dst) || cap(lits)-len(lits) < 32 {
-		dend = -1
+		dlim = -1
 	}
 	lp := unsafe.Pointer(unsafe.SliceData(lits))
 	lp = unsafe.Add(lp, litPos)
@@ -295,12 +297,18 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 		} else {
 			off, rep0, rep1, rep2 = repeatOffset(ofv, ll, rep0, rep1, rep2)
 		}
-		if ll <= 32 && ml <= 32 && op <= dend && ll <= litRem && off >= 16 && off <= op+ll {
-			// In bounds: op+64 <= len(dst), 32 readable literal bytes,
-			// 16 <= off <= op+ll, so every move below stays inside.
-			*(*[16]byte)(unsafe.Add(dp, op)) = *(*[16]byte)(lp)
+		if off >= 16 && ll <= litRem && off <= op+ll && op+ll+ml <= dlim {
+			// In bounds: 16-byte moves write at most 15 bytes past the
+			// match, op+ll+ml+32 <= len(dst); literals are readable 32
+			// bytes past their end; 16 <= off <= op+ll, so each move
+			// reads bytes already written.
+			d := unsafe.Add(dp, op)
+			*(*[16]byte)(d) = *(*[16]byte)(lp)
 			if ll > 16 {
-				*(*[16]byte)(unsafe.Add(dp, op+16)) = *(*[16]byte)(unsafe.Add(lp, 16))
+				*(*[16]byte)(unsafe.Add(d, 16)) = *(*[16]byte)(unsafe.Add(lp, 16))
+				for i := 32; i < ll; i += 16 {
+					*(*[16]byte)(unsafe.Add(d, i)) = *(*[16]byte)(unsafe.Add(lp, i))
+				}
 			}
 			op += ll
 			lp = unsafe.Add(lp, ll)
@@ -310,6 +318,9 @@ func (d *Decoder) seqLoop(br *bitReader, st *states, n int, dst []byte, op, wind
 			*(*[16]byte)(m) = *(*[16]byte)(f)
 			if ml > 16 {
 				*(*[16]byte)(unsafe.Add(m, 16)) = *(*[16]byte)(unsafe.Add(f, 16))
+				for i := 32; i < ml; i += 16 {
+					*(*[16]byte)(unsafe.Add(m, i)) = *(*[16]byte)(unsafe.Add(f, i))
+				}
 			}
 			op += ml
 			continue

@@ -120,7 +120,11 @@ func (e *Encoder) encodeBlock(dst, src []byte, start, end int, last bool) []byte
 	rep, parseRp := e.rep, e.parseRp
 	e.seqs, e.lits = e.seqs[:0], e.lits[:0]
 	if end-start > 8 {
-		e.seqs, e.lits = e.m.parse(src, start, end, &e.parseRp, e.seqs, e.lits)
+		if e.m.strategy == fast {
+			e.seqs, e.lits = e.m.parseFast(src, start, end, &e.parseRp, e.seqs, e.lits)
+		} else {
+			e.seqs, e.lits = e.m.parse(src, start, end, &e.parseRp, e.seqs, e.lits)
+		}
 	} else {
 		e.lits = append(e.lits, b...)
 	}

@@ -7,6 +7,7 @@ const (
 	greedy = iota // take the best match at each position
 	lazy          // look one position ahead for a better match
 	lazy2         // look two positions ahead
+	fast          // one candidate per position, few insertions (parseFast)
 )
 
 // params are the compression parameters of one frame.
@@ -111,7 +112,10 @@ func levelParams(level, n int) params {
 	p := params{windowLog: c[0], chainLog: c[1], hashLog: c[2], minMatch: max(int(c[4]), 4)}
 	searchLog := int(c[3])
 	switch c[5] {
-	case sFast, sDfast, sGreedy:
+	case sFast, sDfast:
+		// dfast's second (8-byte) table is left out.
+		p.strategy = fast
+	case sGreedy:
 		p.strategy = greedy
 	case sLazy:
 		p.strategy = lazy
@@ -125,7 +129,7 @@ func levelParams(level, n int) params {
 		// work per position on long repetitions to attempts x enough.
 		p.strategy, p.attempts, p.enough = lazy2, 1<<min(searchLog+2, 10), chainEnough
 	}
-	if c[5] != sBt {
+	if c[5] > sDfast && c[5] != sBt {
 		// libzstd's row match finder: rows of 16..64 entries, at most
 		// one row of candidates.
 		p.rowLog = uint8(min(max(searchLog, 4), 6))

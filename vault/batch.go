@@ -94,9 +94,10 @@ func (tx *Tx) sealMany(jobs []sealJob) error {
 		return err
 	}
 	raw := func(i int) []byte { return slabRef{slab: ref.slab, at: ref.at + i}.raw() }
+	ads := make([]byte, 24*len(jobs))
 	seal := func(w, workers int) {
 		for i := w; i < len(jobs); i += workers {
-			jobs[i].tag = tx.db.blk.sealNonce(raw(i), jobs[i].plain, jobs[i].n, nb[i*nonceSize:(i+1)*nonceSize])
+			jobs[i].tag = tx.db.blk.sealNonce(raw(i), jobs[i].plain, jobs[i].n, nb[i*nonceSize:(i+1)*nonceSize], ads[24*i:24*i+24])
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), 1+len(jobs)/8)

@@ -170,14 +170,23 @@ func plainTag(ad, payload []byte) [tagSize]byte {
 // seal encrypts plain (plainSize bytes) for block number n into out
 // (BlockSize bytes) and returns the tag.
 func (s *sealer) seal(out, plain []byte, n uint64) [tagSize]byte {
-	return s.sealNonce(out, plain, n, nil)
+	return s.sealNonce(out, plain, n, nil, nil)
 }
 
 // sealNonce is seal with the nonce given (24 fresh random bytes; nil:
 // draw them here). Drawing the nonces of a batch in one call saves a
-// getrandom per block.
-func (s *sealer) sealNonce(out, plain []byte, n uint64, nonce []byte) [tagSize]byte {
-	ad := s.aad(n)
+// getrandom per block. adBuf, if not nil, is 24 bytes of room for the
+// associated data (it escapes through the AEAD interface, so a batch
+// passes one buffer rather than allocating one per block).
+func (s *sealer) sealNonce(out, plain []byte, n uint64, nonce, adBuf []byte) [tagSize]byte {
+	var ad []byte
+	if adBuf != nil {
+		ad = adBuf[:24]
+		copy(ad, s.uuid[:])
+		binary.BigEndian.PutUint64(ad[16:], n)
+	} else {
+		ad = s.aad(n)
+	}
 	var tag [tagSize]byte
 	if s.aead == nil {
 		clear(out[:nonceSize])

@@ -597,13 +597,14 @@ func fitsInline(m *mnode) bool {
 	return any
 }
 
-// Plaintext buffers of dirty data blocks are recycled once sealed.
-var plainPool = sync.Pool{New: func() any { b := make([]byte, plainSize); return &b }}
+// Plaintext buffers of dirty data blocks are recycled once sealed. The
+// pool holds array pointers, so putting a buffer back allocates nothing.
+var plainPool = sync.Pool{New: func() any { return new([plainSize]byte) }}
 
-func getPlain() []byte { return *plainPool.Get().(*[]byte) }
+func getPlain() []byte { return plainPool.Get().(*[plainSize]byte)[:] }
 
 func putPlain(b []byte) {
-	if cap(b) == plainSize {
-		plainPool.Put(&b)
+	if len(b) == plainSize && cap(b) == plainSize {
+		plainPool.Put((*[plainSize]byte)(b))
 	}
 }

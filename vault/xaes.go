@@ -4,6 +4,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/subtle"
+	"sync"
 )
 
 // xaes is XAES-256-GCM (C2SP XAES-256-GCM.md): AES-256-GCM under a key
@@ -32,17 +33,31 @@ func newXAES(key []byte) (*xaes, error) {
 	return x, nil
 }
 
+// xaesScratch holds the derivation's inputs and the derived key; pooled
+// because they escape to the heap through the cipher.Block interface (one
+// derivation per sealed or opened block).
+type xaesScratch struct{ m1, m2, key [32]byte }
+
+var xaesScratchPool = sync.Pool{New: func() any { return new(xaesScratch) }}
+
 func (x *xaes) gcm(nonce []byte) (cipher.AEAD, error) {
-	var m1, m2, key [32]byte
+	sc := xaesScratchPool.Get().(*xaesScratch)
+	defer func() {
+		clear(sc.key[:]) // no key material left in the pool
+		xaesScratchPool.Put(sc)
+	}()
+	m1, m2, key := sc.m1[:16], sc.m2[:16], sc.key[:]
+	clear(m1)
+	clear(m2)
 	m1[1], m1[2] = 1, 'X'
 	m2[1], m2[2] = 2, 'X'
 	copy(m1[4:16], nonce[:12])
 	copy(m2[4:16], nonce[:12])
-	subtle.XORBytes(m1[:16], m1[:16], x.k1[:])
-	subtle.XORBytes(m2[:16], m2[:16], x.k1[:])
-	x.block.Encrypt(key[:16], m1[:16])
-	x.block.Encrypt(key[16:], m2[:16])
-	b, err := aes.NewCipher(key[:])
+	subtle.XORBytes(m1, m1, x.k1[:])
+	subtle.XORBytes(m2, m2, x.k1[:])
+	x.block.Encrypt(key[:16], m1)
+	x.block.Encrypt(key[16:], m2)
+	b, err := aes.NewCipher(key) // expands the key into its own schedule
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,8 @@ import (
 
 // bitWriter is the forward-written, backward-read bit stream of RFC 8878
 // §4.1: bits are packed from the least significant end and the last byte
-// carries a 1 marker above the final bit.
+// carries a 1 marker above the final bit. out must have 8 bytes of
+// capacity beyond every flush (see reserve).
 type bitWriter struct {
 	out  []byte
 	bits uint64
@@ -20,18 +21,28 @@ func (w *bitWriter) add(v uint64, nb uint) {
 	w.n += nb
 }
 
+// reserve makes room for n more bytes plus the 8 a flush may touch.
+func (w *bitWriter) reserve(n int) {
+	if cap(w.out)-len(w.out) < n+8 {
+		b := make([]byte, len(w.out), 2*cap(w.out)+n+8)
+		copy(b, w.out)
+		w.out = b
+	}
+}
+
 // flush writes out the whole bytes held; at most 7 bits remain.
 func (w *bitWriter) flush() {
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], w.bits)
+	l := len(w.out)
+	binary.LittleEndian.PutUint64(w.out[l:l+8], w.bits)
 	k := w.n >> 3
-	w.out = append(w.out, b[:k]...)
+	w.out = w.out[:l+int(k)]
 	w.bits >>= k * 8
 	w.n &= 7
 }
 
 func (w *bitWriter) close() {
 	w.add(1, 1)
+	w.reserve(8)
 	w.flush()
 	if w.n > 0 {
 		w.out = append(w.out, byte(w.bits))
@@ -72,6 +83,7 @@ func (s *fseState) finish(w *bitWriter) {
 		return
 	}
 	w.add(uint64(s.state), uint(s.t.log))
+	w.reserve(8)
 	w.flush()
 }
 
@@ -176,6 +188,8 @@ func (e *Encoder) encodeSequences(dst []byte) []byte {
 	dst[modePos] = e.tabs[0].mode<<6 | e.tabs[1].mode<<4 | e.tabs[2].mode<<2
 
 	w := bitWriter{out: dst}
+	// At most 12 bytes a sequence (26 state bits, 16+16+31 extra bits).
+	w.reserve(12*n + 16)
 	var sLL, sOF, sML fseState
 	last := n - 1
 	sML.init(e.tabs[2].use, e.mlCode[last], e.tabs[2].mode == zstd.ModeRLE)
@@ -187,7 +201,6 @@ func (e *Encoder) encodeSequences(dst []byte) []byte {
 		sOF.encode(&w, ofc)
 		sML.encode(&w, mlc)
 		sLL.encode(&w, llc)
-		w.flush()
 		e.addExtra(&w, i)
 	}
 	sML.finish(&w)
@@ -202,9 +215,11 @@ func (e *Encoder) encodeSequences(dst []byte) []byte {
 func (e *Encoder) addExtra(w *bitWriter, i int) {
 	s := &e.seqs[i]
 	llc, mlc, ofc := e.llCode[i], e.mlCode[i], e.ofCode[i]
+	// The states (<= 26 bits) and the literal length (<= 16) fit with the
+	// 7 bits a flush may leave; then match length and offset (<= 47).
 	w.add(uint64(s.litLen), uint(zstd.LLBits[llc]))
-	w.add(uint64(s.matchLen-zstd.MinMatch), uint(zstd.MLBits[mlc]))
 	w.flush()
+	w.add(uint64(s.matchLen-zstd.MinMatch), uint(zstd.MLBits[mlc]))
 	w.add(uint64(e.ofVal[i]), uint(ofc))
 	w.flush()
 }

@@ -1,11 +1,12 @@
 // Package zenc is ringvault's Zstandard frame encoder (RFC 8878), written
-// for Blosc's zstd codec: it reproduces the parsing of libzstd's
-// greedy/lazy/lazy2 hash-chain strategies (lib/compress/zstd_lazy.c) with
-// libzstd's level table, so that a Blosc chunk compressed by ringvault is
-// about the size c-blosc makes at the same clevel. Literals are Huffman
-// coded by klauspost/compress/huff0; the sequences section (FSE tables,
-// repeat offsets) is written here. The format is specified in RFC 8878 and
-// summarized for Blosc in docs/format/blosc.md.
+// for Blosc's zstd codec (docs/format/blosc1.md): it follows the parses of
+// libzstd (lib/compress/zstd_fast.c and zstd_lazy.c: fast, greedy, lazy and
+// lazy2 over libzstd's row match finder, with libzstd's level table), so
+// that a Blosc chunk compressed by ringvault is about the size c-blosc
+// makes at the same clevel. libzstd's binary-tree and optimal-parsing
+// levels (13 and up) are approximated by lazy2 over a deep hash chain.
+// Literals are Huffman coded by klauspost/compress/huff0; the sequences
+// section (FSE tables chosen by cost, repeat offsets) is written here.
 //
 // Encode writes one frame with the content size, no checksum and no
 // dictionary, like ZSTD_compress. Any zstd decoder reads it.

@@ -240,14 +240,3 @@ func (t *fseTable) bitCost(counts []uint32) int {
 	}
 	return c >> 8
 }
-
-// entropyBits is the Shannon cost in bits of counts summing to total.
-func entropyBits(counts []uint32, total int) int {
-	f := 0.0
-	for _, n := range counts {
-		if n > 0 {
-			f -= float64(n) * math.Log2(float64(n)/float64(total))
-		}
-	}
-	return int(f)
-}

@@ -25,7 +25,7 @@ type params struct {
 // cparams mirrors the columns W, C, H, S, L and the strategy of libzstd's
 // ZSTD_defaultCParameters (lib/compress/clevels.h) for levels 1..22, one
 // table per source size class: > 256 KiB, <= 256 KiB, <= 128 KiB, <= 16 KiB.
-// Strategies fast and dfast map to greedy with one and two attempts;
+// Strategies fast and dfast map to the fast parse;
 // btlazy2 and the optimal parsers map to lazy2 (see levelParams).
 var cparams = [4][22][6]uint8{
 	{ // > 256 KiB

@@ -39,7 +39,7 @@ func openDirect(f *OSFile) int {
 func pwriteDirect(fd int, p []byte, off int64) (int, error) {
 	n := 0
 	for n < len(p) {
-		m, err := unix.Pwrite(fd, p[n:], off+int64(n))
+		m, err := sysPwrite(fd, p[n:], off+int64(n))
 		switch {
 		case err == unix.EINTR:
 			continue
@@ -58,12 +58,20 @@ func pwriteDirect(fd int, p []byte, off int64) (int, error) {
 	return n, nil
 }
 
+// The system calls of direct transfers; tests replace them to make the
+// kernel refuse direct I/O.
+var (
+	sysPread   = unix.Pread
+	sysPwrite  = unix.Pwrite
+	sysPwritev = unix.Pwritev
+)
+
 // preadDirect reads p at off on the O_DIRECT descriptor fd, until p is
 // full or the end of the file (io.EOF).
 func preadDirect(fd int, p []byte, off int64) (int, error) {
 	n := 0
 	for n < len(p) {
-		m, err := unix.Pread(fd, p[n:], off+int64(n))
+		m, err := sysPread(fd, p[n:], off+int64(n))
 		switch {
 		case err == unix.EINTR:
 			continue
@@ -89,7 +97,7 @@ func pwritevDirect(fd int, bufs [][]byte, off int64) (int, error) {
 	n := 0
 	for len(bufs) > 0 {
 		vec := bufs[:min(len(bufs), iovMax)]
-		m, err := unix.Pwritev(fd, vec, off+int64(n))
+		m, err := sysPwritev(fd, vec, off+int64(n))
 		switch {
 		case err == unix.EINTR:
 			continue

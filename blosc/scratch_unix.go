@@ -24,7 +24,11 @@ func (s *scratch) blockBuf(n int) []byte {
 	if n < minMapped {
 		return make([]byte, n)
 	}
-	b, err := syscall.Mmap(-1, 0, n, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON|syscall.MAP_POPULATE)
+	flags := syscall.MAP_PRIVATE | syscall.MAP_ANON
+	if n <= 64<<20 { // no huge commit for a block size a header may lie about
+		flags |= syscall.MAP_POPULATE
+	}
+	b, err := syscall.Mmap(-1, 0, n, syscall.PROT_READ|syscall.PROT_WRITE, flags)
 	if err != nil {
 		return make([]byte, n)
 	}

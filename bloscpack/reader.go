@@ -46,7 +46,8 @@ type Reader struct {
 	atBufs  *chunkBufs // WriteAllTo's decoded chunk buffers
 
 	// Progress, if set, is called with the size of every chunk written by
-	// WriteAllTo, as chunks complete, never concurrently.
+	// WriteAllTo, as chunks complete, never concurrently (after a damaged
+	// chunk, chunks written before the damage was found are counted too).
 	Progress func(n int64)
 	// OnChunk, if set, is called in order for every chunk WriteTo or
 	// WriteAllTo has verified and decoded: its Blosc buffer, its digest and

@@ -47,7 +47,9 @@ func TestWriteAllToFirstDamageWins(t *testing.T) {
 				if !errors.Is(err, ErrChecksumMismatch) || !errors.As(err, &e) || e.Field != want {
 					t.Fatalf("damaged %v, %d workers, hook %v: %v, want a checksum mismatch in %s", damaged, workers, hook, err, want)
 				}
-				if keep := int64(first) * o.ChunkSize; n != keep || !bytes.Equal(out.Bytes(), data[:keep]) || progress != keep {
+				// Progress may also count chunks after the damage that
+				// were written (then cut off) before it was found.
+				if keep := int64(first) * o.ChunkSize; n != keep || !bytes.Equal(out.Bytes(), data[:keep]) || progress < keep {
 					t.Fatalf("damaged %v, %d workers: %d bytes returned, %d kept, %d reported; want %d", damaged, workers, n, len(out.Bytes()), progress, keep)
 				}
 			}

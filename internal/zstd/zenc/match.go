@@ -149,7 +149,17 @@ func (m *matcher) find(src []byte, ip, end int) (int, int) {
 		return m.rowFind(src, ip, end)
 	}
 	head, chain, mask, base := m.head, m.chain, m.chainMask, m.base
-	for i := m.next; i < ip; i++ {
+	i := m.next
+	if ip-i > rowSkipThreshold {
+		// Like the row finder: only the ends of a long match.
+		for e := i + rowStartInsert; i < e; i++ {
+			h := m.hash(src, i)
+			chain[(base+uint32(i))&mask] = head[h]
+			head[h] = base + uint32(i)
+		}
+		i = ip - rowEndInsert
+	}
+	for ; i < ip; i++ {
 		h := m.hash(src, i)
 		chain[(base+uint32(i))&mask] = head[h]
 		head[h] = base + uint32(i)

@@ -1,7 +1,7 @@
-//go:build !unix
+//go:build !linux
 
 package bloscpack
 
 // chunkBuf returns an n-byte working buffer and a function that releases
-// it (see chunkbuf_unix.go).
+// it (see chunkbuf_linux.go).
 func chunkBuf(n int, full bool) ([]byte, func()) { return make([]byte, n), func() {} }

@@ -10,9 +10,11 @@
 //   - bytes: EncodeHeader/DecodeHeader, EncodeMetadata/DecodeMetadata,
 //     Checksum.Sum;
 //   - streams and files: NewWriter (an io.WriteCloser that compresses chunks
-//     in parallel and keeps their order), NewReader (an io.Reader and
+//     in parallel and keeps their order; ReadFromAt lets the workers read,
+//     compress and place their own chunks), NewReader (an io.Reader and
 //     io.ReaderAt over any io.ReaderAt that decompresses only the chunks a
-//     read needs), Append and RewriteMetadata on a storage.File, Verify;
+//     read needs; WriteAllTo decodes every chunk straight to its place in a
+//     file), Append and RewriteMetadata on a storage.File, Verify;
 //   - path helpers: CompressFile, DecompressFile, AppendFile.
 //
 // Files written with the same chunk bytes are byte-identical to bloscpack's

@@ -18,11 +18,12 @@ import (
 // blocks that are also adjacent in memory and hands them to one background
 // goroutine that writes each run with one WriteAt straight from the slab
 // (no copy; past the page cache on a real file, see storage.DirectIO)
-// while the writer goes on sealing the next batch. At most one batch is in
-// flight; writes reach the file in the order they were submitted, so a
-// block rewritten later in the transaction ends with its newest content.
+// while the writer goes on sealing the next batch. Up to maxInflight
+// batches are in flight; writes reach the file in the order they were
+// submitted, so a block rewritten later in the transaction ends with its
+// newest content.
 // Before the transaction reads a block from the file, before commit's first
-// fsync and before it ends, the batch in flight is waited for.
+// fsync and before it ends, every batch in flight is waited for.
 
 const (
 	batchMax   = 2048 // blocks (8 MiB) buffered before writing
@@ -126,20 +127,32 @@ type run struct {
 	buf []byte
 }
 
-// inflight is a batch being written by the background goroutine.
+// inflight is a batch being written in the background. Each batch has its
+// own goroutine, which waits for the previous batch before writing, so the
+// writes reach the file in order; if an earlier batch failed, later ones
+// are not written and carry its error.
 type inflight struct {
-	done  chan error
-	slabs [][]byte // returned to slabPool once written
+	done  chan struct{} // closed once written (or skipped)
+	err   error         // set before done is closed
+	slabs [][]byte      // returned to slabPool once written
 }
 
+// maxInflight batches (8 MiB each) may be queued for the disk, so that it
+// keeps writing while sealing is slowed down (a shared machine) and the
+// sealers keep working while a write or the device is slow.
+var maxInflight = 4
+
 // flushBatch hands the batch, sorted by block number and cut into runs,
-// to the background writer (after the previous batch is on the file).
+// to the background writer (waiting first while maxInflight batches are
+// queued).
 func (tx *Tx) flushBatch() error {
 	if len(tx.batch) == 0 {
 		return nil
 	}
-	if err := tx.waitIO(); err != nil {
-		return err
+	for len(tx.io) >= maxInflight {
+		if err := tx.waitOldest(); err != nil {
+			return err
+		}
 	}
 	keys := make([]uint64, 0, len(tx.batch))
 	for k := range tx.batch {
@@ -169,11 +182,24 @@ func (tx *Tx) flushBatch() error {
 	if sync {
 		tx.unsynced = 0
 	}
-	io := &inflight{done: make(chan error, 1), slabs: tx.slabs}
+	io := &inflight{done: make(chan struct{}), slabs: tx.slabs}
 	tx.slab, tx.slabUsed, tx.slabs = nil, 0, nil
-	tx.io = io
+	var prev *inflight
+	if n := len(tx.io); n > 0 {
+		prev = tx.io[n-1]
+	}
+	tx.io = append(tx.io, io)
 	db, id := tx.db, tx.id
-	go func() { io.done <- db.writeRuns(runs, sync, id) }()
+	go func() {
+		defer close(io.done)
+		if prev != nil {
+			if <-prev.done; prev.err != nil {
+				io.err = prev.err
+				return
+			}
+		}
+		io.err = db.writeRuns(runs, sync, id)
+	}()
 	return nil
 }
 
@@ -218,23 +244,32 @@ func (db *DB) writeRuns(runs []run, sync bool, txid uint64) error {
 // device's cache and the journal, and stall the next batch).
 const backgroundSyncBytes = 64 << 20
 
-// waitIO waits for the batch in flight; a failed write or sync poisons
+// waitIO waits for every batch in flight; a failed write or sync poisons
 // the handle.
 func (tx *Tx) waitIO() error {
-	io := tx.io
-	if io == nil {
-		return nil
+	var first error
+	for len(tx.io) > 0 {
+		if err := tx.waitOldest(); err != nil && first == nil {
+			first = err
+		}
 	}
-	err := <-io.done
-	tx.io = nil
+	return first
+}
+
+// waitOldest waits for the oldest batch in flight and recycles its slabs.
+func (tx *Tx) waitOldest() error {
+	io := tx.io[0]
+	<-io.done
+	tx.io[0] = nil
+	tx.io = tx.io[1:]
 	for _, s := range io.slabs {
 		s := s[:cap(s)]
 		if len(s) == slabBlocks*BlockSize {
 			slabPool.Put(&s)
 		}
 	}
-	if err != nil {
-		return tx.db.poison(err)
+	if io.err != nil {
+		return tx.db.poison(io.err)
 	}
 	return nil
 }

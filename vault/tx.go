@@ -29,7 +29,7 @@ type Tx struct {
 	slab      []byte               // the slab new sealed blocks go into
 	slabUsed  int                  // blocks of slab handed out
 	slabs     [][]byte             // slabs the batch points into
-	io        *inflight            // the batch being written in the background
+	io        []*inflight          // batches being written in the background, oldest first
 	unsynced  int64                // bytes written since the last background sync
 }
 

@@ -111,8 +111,9 @@ type Writer struct {
 	closed  bool
 	pool    sync.Pool // input chunk buffers
 	outPool sync.Pool // compressed chunk buffers
-	// OnChunk, if set, is called in order after chunk i is written, with
-	// its input size, the Blosc buffer and its digest (blpk -d).
+	// OnChunk, if set, is called in order as chunk i takes its place, with
+	// its input size, the Blosc buffer and its digest (blpk -d); the
+	// buffers are reused (or unmapped) afterwards, so copy what you keep.
 	OnChunk func(i int64, in int, chunk, digest []byte)
 	// Progress, if set, is called in order with the input size of every
 	// chunk written.

@@ -51,7 +51,7 @@ type Reader struct {
 	Progress func(n int64)
 	// OnChunk, if set, is called in order for every chunk WriteTo or
 	// WriteAllTo has verified and decoded: its Blosc buffer, its digest and
-	// its decoded size (blpk -d).
+	// its decoded size (blpk -d). The buffers are reused afterwards.
 	OnChunk func(i int, chunk, digest []byte, n int)
 }
 

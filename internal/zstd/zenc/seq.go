@@ -54,34 +54,17 @@ func (w *bitWriter) close() {
 type fseState struct {
 	t     *fseTable
 	state uint32
-	rle   bool
 }
 
-func (s *fseState) init(t *fseTable, sym uint8, rle bool) {
-	s.t, s.rle = t, rle
-	if rle {
-		return
-	}
-	d := t.symDelta[sym]
+// initState is FSE_initCState2: the first state, for the last symbol.
+func initState(t *fseTable, sym uint8) uint32 {
+	d := t.symDelta[sym&63]
 	nb := (d.nbBits + 1<<15) >> 16
 	v := nb<<16 - d.nbBits
-	s.state = uint32(t.state[int32(v>>nb)+d.findState])
-}
-
-func (s *fseState) encode(w *bitWriter, sym uint8) {
-	if s.rle {
-		return
-	}
-	d := s.t.symDelta[sym]
-	nb := (s.state + d.nbBits) >> 16
-	w.add(uint64(s.state), uint(nb))
-	s.state = uint32(s.t.state[int32(s.state>>nb)+d.findState])
+	return uint32(t.state[int32(v>>nb)+d.findState])
 }
 
 func (s *fseState) finish(w *bitWriter) {
-	if s.rle {
-		return
-	}
 	w.add(uint64(s.state), uint(s.t.log))
 	w.reserve(8)
 	w.flush()
@@ -94,6 +77,9 @@ var llDefault, mlDefault, ofDefault = func() (ll, ml, of fseTable) {
 	of.build(zstd.OFDefaultNorm[:], zstd.OFDefaultLog)
 	return
 }()
+
+// rleTable encodes any symbol in zero bits from state 0: RLE mode.
+var rleTable = fseTable{state: []uint16{0}}
 
 // seqTable is the encoder's state for one of the three code streams:
 // the table of the current block and whether the decoder holds it for
@@ -126,7 +112,7 @@ func (st *seqTable) choose(dst []byte, codes []uint8, maxCode int, maxLog uint8,
 		mostFrequent = max(mostFrequent, n)
 	}
 	if int(mostFrequent) == nb && nb > 2 {
-		st.mode, st.rleSym, st.use = zstd.ModeRLE, uint8(top), nil
+		st.mode, st.rleSym, st.use = zstd.ModeRLE, uint8(top), &rleTable
 		st.canRep = false
 		return append(dst, uint8(top))
 	}
@@ -190,19 +176,57 @@ func (e *Encoder) encodeSequences(dst []byte) []byte {
 	w := bitWriter{out: dst}
 	// At most 12 bytes a sequence (26 state bits, 16+16+31 extra bits).
 	w.reserve(12*n + 16)
-	var sLL, sOF, sML fseState
+	tLL, tOF, tML := e.tabs[0].use, e.tabs[1].use, e.tabs[2].use
 	last := n - 1
-	sML.init(e.tabs[2].use, e.mlCode[last], e.tabs[2].mode == zstd.ModeRLE)
-	sOF.init(e.tabs[1].use, e.ofCode[last], e.tabs[1].mode == zstd.ModeRLE)
-	sLL.init(e.tabs[0].use, e.llCode[last], e.tabs[0].mode == zstd.ModeRLE)
+	stML := initState(tML, e.mlCode[last])
+	stOF := initState(tOF, e.ofCode[last])
+	stLL := initState(tLL, e.llCode[last])
 	e.addExtra(&w, last)
+	// The loop of FSE_encodeSymbol x 3 and the extra bits, with the bit
+	// writer in locals.
+	bits, nb, out := w.bits, w.n, w.out
+	llCodes, mlCodes, ofCodes, ofVals, seqs := e.llCode[:n], e.mlCode[:n], e.ofCode[:n], e.ofVal[:n], e.seqs[:n]
 	for i := last - 1; i >= 0; i-- {
-		ofc, mlc, llc := e.ofCode[i], e.mlCode[i], e.llCode[i]
-		sOF.encode(&w, ofc)
-		sML.encode(&w, mlc)
-		sLL.encode(&w, llc)
-		e.addExtra(&w, i)
+		ofc, mlc, llc := ofCodes[i], mlCodes[i], llCodes[i]
+		d := tOF.symDelta[ofc&63]
+		k := (stOF + d.nbBits) >> 16
+		bits |= uint64(stOF&(1<<k-1)) << nb
+		nb += uint(k)
+		stOF = uint32(tOF.state[int32(stOF>>k)+d.findState])
+		d = tML.symDelta[mlc&63]
+		k = (stML + d.nbBits) >> 16
+		bits |= uint64(stML&(1<<k-1)) << nb
+		nb += uint(k)
+		stML = uint32(tML.state[int32(stML>>k)+d.findState])
+		d = tLL.symDelta[llc&63]
+		k = (stLL + d.nbBits) >> 16
+		bits |= uint64(stLL&(1<<k-1)) << nb
+		nb += uint(k)
+		stLL = uint32(tLL.state[int32(stLL>>k)+d.findState])
+		sq := &seqs[i]
+		lb := uint(zstd.LLBits[llc])
+		bits |= uint64(sq.litLen&(1<<lb-1)) << nb
+		nb += lb
+		l := len(out)
+		binary.LittleEndian.PutUint64(out[l:l+8], bits)
+		out = out[:l+int(nb>>3)]
+		bits >>= nb &^ 7
+		nb &= 7
+		mb := uint(zstd.MLBits[mlc])
+		bits |= uint64((sq.matchLen-zstd.MinMatch)&(1<<mb-1)) << nb
+		nb += mb
+		bits |= uint64(ofVals[i]&(1<<ofc-1)) << nb
+		nb += uint(ofc)
+		l = len(out)
+		binary.LittleEndian.PutUint64(out[l:l+8], bits)
+		out = out[:l+int(nb>>3)]
+		bits >>= nb &^ 7
+		nb &= 7
 	}
+	w.bits, w.n, w.out = bits, nb, out
+	sML := fseState{t: tML, state: stML}
+	sOF := fseState{t: tOF, state: stOF}
+	sLL := fseState{t: tLL, state: stLL}
 	sML.finish(&w)
 	sOF.finish(&w)
 	sLL.finish(&w)

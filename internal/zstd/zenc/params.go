@@ -145,6 +145,7 @@ func levelParams(level, n int) params {
 		// at half the speed (walk: 53 -> 116 MB/s, +1.0%; linspace
 		// 285 -> 398 MB/s, -1.0%).
 		p.minMatch = min(max(p.minMatch, rowMinHash), 6)
+		p.enough = chainEnough
 	}
 	// Shrink the tables to the source like ZSTD_adjustCParams_internal.
 	if n > 0 {

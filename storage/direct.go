@@ -18,7 +18,7 @@ var (
 	errFinishBuffered    = errors.New("storage: short direct transfer")
 )
 
-// DirectAlign is the alignment DirectWriter needs for a write to bypass
+// DirectAlign is the alignment DirectIO needs for a transfer to bypass
 // the page cache: the memory address, the length and the file offset must
 // all be multiples of it (4096 covers every logical block size Linux
 // devices use for O_DIRECT).

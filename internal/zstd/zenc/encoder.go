@@ -1,7 +1,7 @@
 // Package zenc is ringvault's Zstandard frame encoder (RFC 8878), written
 // for Blosc's zstd codec (docs/format/blosc1.md): it follows the parses of
 // libzstd (lib/compress/zstd_fast.c and zstd_lazy.c: fast, greedy, lazy and
-// lazy2 over libzstd's row match finder, with libzstd's level table), so
+// lazy2 over a hash chain, with libzstd's level table), so
 // that a Blosc chunk compressed by ringvault is about the size c-blosc
 // makes at the same clevel. libzstd's binary-tree and optimal-parsing
 // levels (13 and up) are approximated by lazy2 over a deep hash chain.

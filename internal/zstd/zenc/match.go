@@ -30,21 +30,22 @@ type matcher struct {
 	window    uint32
 	base      uint32 // stored value of position 0 of the current source
 	next      int    // next position to insert
-
-	// Row match finder (rowLog > 0): head is the table of rows and tags
-	// their tag bytes.
-	rowLog  uint32
-	rowMask uint32
-	tags    []byte
-	hcache  [8]uint32 // row hashes of positions next..next+7
 }
+
+// Positions skipped over by a match are inserted only at the ends of
+// gaps longer than skipThreshold. libzstd's row match finder does this for
+// gaps over 384 (96 + 32 positions); inserting less inside Blosc's long
+// matches is faster and, on the byte-shuffled series, smaller: the chains
+// keep more history of the places where matches start.
+const (
+	skipThreshold = 32
+	startInsert   = 8
+	endInsert     = 8
+)
 
 // searchStrength is libzstd's kSearchStrength: after 1<<searchStrength
 // literals without a match the parser steps two positions, and so on.
 const searchStrength = 8
-
-// noEnough disables the early end of searches on long matches.
-const noEnough = 1 << 30
 
 const prime4 = 2654435761
 const prime5 = 889523592379
@@ -64,16 +65,7 @@ func (m *matcher) hash(src []byte, i int) uint32 {
 func (m *matcher) reset(p params, src []byte) {
 	n := len(src)
 	hs, cs := 1<<p.hashLog, 1<<p.chainLog
-	m.rowLog = uint32(p.rowLog)
-	m.rowMask = 1<<p.rowLog - 1
 	bitsHashed := p.hashLog
-	if p.rowLog > 0 {
-		cs = 0
-		bitsHashed = p.hashLog - p.rowLog + 8
-		if len(m.tags) != hs {
-			m.tags = make([]byte, hs)
-		}
-	}
 	if len(m.head) != hs || len(m.chain) != cs || uint64(m.base)+uint64(n)+uint64(hs+cs) >= 1<<31 {
 		if len(m.head) != hs {
 			m.head = make([]uint32, hs)
@@ -94,13 +86,7 @@ func (m *matcher) reset(p params, src []byte) {
 	m.strategy = p.strategy
 	m.window = 1 << p.windowLog
 	m.next = 0
-	m.enough = noEnough
-	if p.enough > 0 {
-		m.enough = p.enough
-	}
-	if m.rowLog > 0 {
-		m.fillCache(src, 0)
-	}
+	m.enough = p.enough
 }
 
 // finish moves base past the source of n bytes, so that its positions are
@@ -145,19 +131,16 @@ func count(src []byte, a, b, end int) int {
 // longest match at ip within the window (length >= 4) and its offset, or
 // 0, 0. Matches end at end. ip+8 <= len(src).
 func (m *matcher) find(src []byte, ip, end int) (int, int) {
-	if m.rowLog > 0 {
-		return m.rowFind(src, ip, end)
-	}
 	head, chain, mask, base := m.head, m.chain, m.chainMask, m.base
 	i := m.next
-	if ip-i > rowSkipThreshold {
-		// Like the row finder: only the ends of a long match.
-		for e := i + rowStartInsert; i < e; i++ {
+	if ip-i > skipThreshold {
+		// Only the ends of a long match.
+		for e := i + startInsert; i < e; i++ {
 			h := m.hash(src, i)
 			chain[(base+uint32(i))&mask] = head[h]
 			head[h] = base + uint32(i)
 		}
-		i = ip - rowEndInsert
+		i = ip - endInsert
 	}
 	for ; i < ip; i++ {
 		h := m.hash(src, i)
@@ -210,9 +193,6 @@ func (m *matcher) find(src []byte, ip, end int) (int, int) {
 func (m *matcher) skipTo(src []byte, pos int) {
 	if m.next >= pos {
 		return
-	}
-	if m.rowLog > 0 {
-		m.fillCache(src, pos)
 	}
 	m.next = pos
 }

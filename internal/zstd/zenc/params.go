@@ -18,14 +18,16 @@ type params struct {
 	attempts  int   // chain candidates examined per position
 	minMatch  int   // bytes hashed (4, 5 or 6)
 	strategy  int
-	rowLog    uint8 // entries per row of the row match finder; 0: hash chain
-	enough    int   // a match this long ends the search (0: none)
+	enough    int // a match this long ends the search (0: none)
 }
 
 // cparams mirrors the columns W, C, H, S, L and the strategy of libzstd's
 // ZSTD_defaultCParameters (lib/compress/clevels.h) for levels 1..22, one
 // table per source size class: > 256 KiB, <= 256 KiB, <= 128 KiB, <= 16 KiB.
-// Strategies fast and dfast map to the fast parse;
+// Strategies fast and dfast map to the fast parse, greedy, lazy and lazy2
+// to the same parses over a hash chain (libzstd 1.5 uses its row match
+// finder there, which in Go was slower than the chain: linspace level 9
+// 546 -> 906 MB/s, walk 98 -> 135 MB/s, sizes equal or smaller);
 // btlazy2 and the optimal parsers map to lazy2 (see levelParams).
 var cparams = [4][22][6]uint8{
 	{ // > 256 KiB
@@ -80,14 +82,14 @@ const (
 	sBt // btlazy2, btopt, btultra, btultra2
 )
 
-// chainEnough is the sufficient match length of the hash-chain levels.
-const chainEnough = 512
+// enoughLen is the sufficient match length: a match this long ends the
+// search and the lazy steps, as libzstd's optimal parsers stop at their
+// target length. It bounds the work per position on long repetitions to
+// attempts x enoughLen and costs the benchmark series under 0.1%.
+const enoughLen = 512
 
-// rowMinHash is the fewest bytes the row match finder hashes.
-const rowMinHash = 5
-
-// rowHashCap bounds the row match finder's hashLog.
-const rowHashCap = 16
+// minHash is the fewest bytes the match finder hashes.
+const minHash = 5
 
 // MinLevel and MaxLevel bound the levels Encode accepts; others are clamped.
 const (
@@ -109,8 +111,14 @@ func levelParams(level, n int) params {
 		class = 1
 	}
 	c := cparams[class][level-1]
-	p := params{windowLog: c[0], chainLog: c[1], hashLog: c[2], minMatch: max(int(c[4]), 4)}
+	// Hash at least minHash bytes where libzstd hashes 4 or 3: on the
+	// byte-shuffled Blosc series 4-byte hashes make every position a
+	// candidate search, for 1% smaller output at half the speed (walk,
+	// level 9: 53 -> 116 MB/s at +1.0%; at blosc clevel 9 walk even
+	// shrinks, 1.064 -> 1.045 of c-blosc's size).
+	p := params{windowLog: c[0], chainLog: c[1], hashLog: c[2], minMatch: min(max(int(c[4]), minHash), 6)}
 	searchLog := int(c[3])
+	p.attempts, p.enough = 1<<searchLog, enoughLen
 	switch c[5] {
 	case sFast, sDfast:
 		// dfast's second (8-byte) table is left out.
@@ -124,28 +132,7 @@ func levelParams(level, n int) params {
 	default:
 		// A hash chain walks candidates one by one where libzstd's binary
 		// tree skips whole subtrees: search deeper, within bounds.
-		// A match of chainEnough bytes ends the search, as libzstd's
-		// optimal parsers stop at their target length: it bounds the
-		// work per position on long repetitions to attempts x enough.
-		p.strategy, p.attempts, p.enough = lazy2, 1<<min(searchLog+2, 10), chainEnough
-		// 5-byte hashes here too: libzstd's optimal parsers profit from
-		// short matches that a greedy-style parse turns into losses
-		// (walk at blosc clevel 9: 1.064 -> 1.045 of c-blosc's size;
-		// linspace 1.262 -> 1.285).
-		p.minMatch = max(p.minMatch, 5)
-	}
-	if c[5] > sDfast && c[5] != sBt {
-		// libzstd's row match finder: rows of 16..64 entries, at most
-		// one row of candidates.
-		p.rowLog = uint8(min(max(searchLog, 4), 6))
-		p.attempts = 1 << min(searchLog, int(p.rowLog))
-		// Hash 5 or 6 bytes where libzstd hashes 4 (its levels 7-10 on
-		// small inputs): on the byte-shuffled Blosc series 4-byte hashes
-		// make every position a candidate search for 1% smaller output
-		// at half the speed (walk: 53 -> 116 MB/s, +1.0%; linspace
-		// 285 -> 398 MB/s, -1.0%).
-		p.minMatch = min(max(p.minMatch, rowMinHash), 6)
-		p.enough = chainEnough
+		p.strategy, p.attempts = lazy2, 1<<min(searchLog+2, 10)
 	}
 	// Shrink the tables to the source like ZSTD_adjustCParams_internal.
 	if n > 0 {
@@ -155,12 +142,5 @@ func levelParams(level, n int) params {
 	p.windowLog = max(p.windowLog, 10)
 	p.hashLog = min(p.hashLog, p.windowLog+1)
 	p.chainLog = min(p.chainLog, p.windowLog)
-	if p.rowLog > 0 {
-		// Rows of 2^16 entries (320 KiB with the tags) stay in a core's
-		// cache; libzstd's 2^19 cost a cache miss per position here and
-		// gained under 0.05% on the Blosc benchmark series.
-		p.hashLog = min(p.hashLog, rowHashCap)
-		p.hashLog = max(p.hashLog, p.rowLog+1)
-	}
 	return p
 }

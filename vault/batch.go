@@ -15,15 +15,15 @@ import (
 // allocated, so blocks with consecutive numbers usually sit side by side
 // in memory. The batch maps block numbers to their place in a slab. When
 // it holds batchLimit blocks, flushBatch cuts it into runs of consecutive
-// blocks that are also adjacent in memory and hands them to one background
+// blocks that are also adjacent in memory and hands them to a background
 // goroutine that writes each run with one WriteAt straight from the slab
 // (no copy; past the page cache on a real file, see storage.DirectIO)
 // while the writer goes on sealing the next batch. Up to maxInflight
 // batches are in flight; writes reach the file in the order they were
 // submitted, so a block rewritten later in the transaction ends with its
-// newest content.
-// Before the transaction reads a block from the file, before commit's first
-// fsync and before it ends, every batch in flight is waited for.
+// newest content. Before the transaction reads a block from the file,
+// before commit's first fsync and before it ends, every batch in flight is
+// waited for.
 
 const (
 	batchMax   = 2048 // blocks (8 MiB) buffered before writing

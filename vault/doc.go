@@ -52,5 +52,6 @@
 //   - Soft-deleted (archive7 SOFT) entries are hidden from path lookups,
 //     ReadDir and fs.FS, and are replaced by a new entry of the same name.
 //   - No SyncNoMeta mode; Options.NoSync skips both fsyncs.
-//   - The archive7 importer and compression are not implemented yet.
+//   - ImportArchive7 reads Angelos archive7 files (docs/format/archive7.md)
+//     into a vault in one transaction; compression is not implemented.
 package vault

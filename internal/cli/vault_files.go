@@ -349,6 +349,14 @@ func printEntry(w io.Writer, tx *vault.Tx, name string, fi fs.FileInfo, long boo
 		fmt.Fprintln(w, name)
 		return
 	}
+	if fi.Mode()&fs.ModeSymlink == 0 && tx.IsLink(name) {
+		// An archive7 entry link: show what it stands for, like ls -l
+		// shows a hard link's target contents, and say what it is.
+		if st, err := tx.Stat(name); err == nil {
+			fi = st
+		}
+		name += " (entry link)"
+	}
 	fmt.Fprintf(w, "%s %10d %s %s\n", fi.Mode(), fi.Size(), fi.ModTime().UTC().Format("2006-01-02 15:04:05"), name)
 }
 

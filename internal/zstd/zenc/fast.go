@@ -9,18 +9,7 @@ import "encoding/binary"
 // Searches step faster through literals as in the lazy parse.
 func (m *matcher) parseFast(src []byte, start, end int, rep *[2]uint32, seqs []seq, lits []byte) ([]seq, []byte) {
 	head, base := m.head, m.base
-	anchor, ip := start, start
-	if ip == 0 {
-		ip = 1
-	}
-	ilimit := end - 8
-	off1, off2 := int(rep[0]), int(rep[1])
-	if off1 > ip || uint32(off1) > m.window {
-		off1 = 0
-	}
-	if off2 > ip || uint32(off2) > m.window {
-		off2 = 0
-	}
+	anchor, ip, ilimit, off1, off2 := m.begin(start, end, rep)
 	load := func(i int) uint32 { return binary.LittleEndian.Uint32(src[i:]) }
 	insert := func(i int) { head[m.hash(src, i)] = base + uint32(i) }
 	for ip < ilimit {

@@ -206,18 +206,7 @@ func highBit(v uint32) int { return bits.Len32(v) - 1 }
 // returns them; rep holds the first two repeat offsets of the parse.
 func (m *matcher) parse(src []byte, start, end int, rep *[2]uint32, seqs []seq, lits []byte) ([]seq, []byte) {
 	depth := m.strategy
-	anchor, ip := start, start
-	if ip == 0 {
-		ip = 1
-	}
-	ilimit := end - 8
-	off1, off2 := int(rep[0]), int(rep[1])
-	if off1 > ip || uint32(off1) > m.window {
-		off1 = 0
-	}
-	if off2 > ip || uint32(off2) > m.window {
-		off2 = 0
-	}
+	anchor, ip, ilimit, off1, off2 := m.begin(start, end, rep)
 	load := func(i int) uint32 { return binary.LittleEndian.Uint32(src[i:]) }
 
 	for ip < ilimit {
@@ -291,4 +280,20 @@ func offBits(off int) int {
 		return 0
 	}
 	return highBit(uint32(off) + 3)
+}
+
+// begin is the start of both parses: the first position to search (never
+// 0, which has nothing behind it), the last one a 8-byte load may start
+// at, and the two repeat offsets carried in from the previous block,
+// dropped (0) where they reach before the input or beyond the window.
+func (m *matcher) begin(start, end int, rep *[2]uint32) (anchor, ip, ilimit, off1, off2 int) {
+	anchor, ip = start, max(start, 1)
+	off1, off2 = int(rep[0]), int(rep[1])
+	if off1 > ip || uint32(off1) > m.window {
+		off1 = 0
+	}
+	if off2 > ip || uint32(off2) > m.window {
+		off2 = 0
+	}
+	return anchor, ip, end - 8, off1, off2
 }

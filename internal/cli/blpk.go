@@ -271,22 +271,11 @@ func blpkCompress(env *Env, log *blpkLog, a *blpkArgs) int {
 	}
 	o.Offsets = !a.flags["no_offsets"]
 	o.Metadata = meta
-	var err error
-	var dst io.Writer
-	var file *blpkOutput
-	if out == "-" {
-		dst = stdoutWriter{env.Stdout}
-	} else {
-		if file, err = createBlpkOutput(out, a.flags["sync"]); err != nil {
-			return log.error(1, "%v", err)
-		}
-		defer func() {
-			if file != nil { // not committed: a failed run
-				file.abort(false)
-			}
-		}()
-		dst = file.File
+	dst, file, err := openBlpkOutput(out, a.flags["sync"], stdoutWriter{env.Stdout})
+	if err != nil {
+		return log.error(1, "%v", err)
 	}
+	defer file.release(false)
 	counted := &countingWriter{w: dst}
 	var w *bloscpack.Writer
 	if file != nil {
@@ -327,9 +316,7 @@ func blpkCompress(env *Env, log *blpkLog, a *blpkArgs) int {
 		if st, err := file.Stat(); err == nil {
 			outSize = st.Size()
 		}
-		err := file.commit()
-		file = nil
-		if err != nil {
+		if err := file.commit(); err != nil {
 			return log.error(1, "%v", err)
 		}
 	}
@@ -431,24 +418,13 @@ func blpkDecompress(env *Env, log *blpkLog, a *blpkArgs) int {
 		src, size = f, st.Size()
 	}
 	log.v("input file size: %s", bloscpack.PrettySize(size))
-	var dst io.Writer
-	var file *blpkOutput
-	if out == "-" {
-		dst = env.Stdout
-	} else {
-		var err error
-		// Created first, as bloscpack does: a file it cannot read leaves
-		// an empty output, a damaged one the chunks before the damage.
-		if file, err = createBlpkOutput(out, a.flags["sync"]); err != nil {
-			return log.error(1, "%v", err)
-		}
-		defer func() {
-			if file != nil { // not committed: a failed run
-				file.abort(true)
-			}
-		}()
-		dst = file.File
+	// Created first, as bloscpack does: a file it cannot read leaves an
+	// empty output, a damaged one the chunks before the damage.
+	dst, file, err := openBlpkOutput(out, a.flags["sync"], env.Stdout)
+	if err != nil {
+		return log.error(1, "%v", err)
 	}
+	defer file.release(true)
 	r, err := bloscpack.NewReader(src, size)
 	if err != nil {
 		return blpkReadError(env, log, in, err)
@@ -473,9 +449,7 @@ func blpkDecompress(env *Env, log *blpkLog, a *blpkArgs) int {
 	}
 	bar.Finish()
 	if file != nil {
-		err := file.commit()
-		file = nil
-		if err != nil {
+		if err := file.commit(); err != nil {
 			return log.error(1, "%v", err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -27,6 +28,29 @@ type blpkOutput struct {
 	tmp     string // "" when written in place
 	existed bool
 	sync    bool
+	done    bool // commit ran
+}
+
+// openBlpkOutput returns the destination of compress or decompress:
+// stdout for "-" (file nil), else the writer of a new blpkOutput. The
+// caller defers file.release.
+func openBlpkOutput(out string, sync bool, stdout io.Writer) (io.Writer, *blpkOutput, error) {
+	if out == "-" {
+		return stdout, nil, nil
+	}
+	file, err := createBlpkOutput(out, sync)
+	if err != nil {
+		return nil, nil, err
+	}
+	return file.File, file, nil
+}
+
+// release ends a run whose output was not committed (a failed run) with
+// abort(keepPartial); after commit, and for stdout (nil), it does nothing.
+func (o *blpkOutput) release(keepPartial bool) {
+	if o != nil && !o.done {
+		o.abort(keepPartial)
+	}
 }
 
 // createBlpkOutput opens the output for path.
@@ -73,6 +97,7 @@ func createBlpkOutput(path string, sync bool) (*blpkOutput, error) {
 
 // commit puts the complete output in place.
 func (o *blpkOutput) commit() error {
+	o.done = true
 	if o.tmp == "" {
 		if o.sync {
 			if err := o.File.Sync(); err != nil {

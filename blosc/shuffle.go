@@ -279,9 +279,7 @@ func bitshuffleBlock(ts int, dst, src, tmp []byte) {
 		shuffleBlock(ts, tmp, src[:n*ts])
 	}
 	for j := 0; j < ts; j++ {
-		row := tmp[j*n : j*n+n]
-		bitTransposeWords(row)
-		shuffleBlock(8, dst[j*n:j*n+n], row)
+		bitRowShuffle(dst[j*n:j*n+n], tmp[j*n:j*n+n])
 	}
 	copy(dst[n*ts:], src[n*ts:])
 }
@@ -297,9 +295,7 @@ func bitunshuffleBlock(ts int, dst, src, tmp []byte) {
 	}
 	tmp = tmp[:n*ts]
 	for j := 0; j < ts; j++ {
-		row := tmp[j*n : j*n+n]
-		unshuffleBlock(8, row, src[j*n:j*n+n])
-		bitTransposeWords(row)
+		bitRowUnshuffle(tmp[j*n:j*n+n], src[j*n:j*n+n])
 	}
 	if ts == 1 {
 		copy(dst, tmp)

@@ -40,6 +40,7 @@ type Encoder struct {
 	hufOK   bool // the decoder holds the Huffman table of huf
 	block   []byte
 	minGain int
+	opt     optState
 }
 
 // Encode appends a zstd frame holding src, compressed at level (1..22,
@@ -121,9 +122,12 @@ func (e *Encoder) encodeBlock(dst, src []byte, start, end int, last bool) []byte
 	rep, parseRp := e.rep, e.parseRp
 	e.seqs, e.lits = e.seqs[:0], e.lits[:0]
 	if end-start > 8 {
-		if e.m.strategy == fast {
+		switch e.m.strategy {
+		case fast:
 			e.seqs, e.lits = e.m.parseFast(src, start, end, &e.parseRp, e.seqs, e.lits)
-		} else {
+		case optimal:
+			e.seqs, e.lits = e.parseOpt(src, start, end, e.rep, e.seqs, e.lits)
+		default:
 			e.seqs, e.lits = e.m.parse(src, start, end, &e.parseRp, e.seqs, e.lits)
 		}
 	} else {

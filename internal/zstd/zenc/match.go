@@ -131,22 +131,8 @@ func count(src []byte, a, b, end int) int {
 // longest match at ip within the window (length >= 4) and its offset, or
 // 0, 0. Matches end at end. ip+8 <= len(src).
 func (m *matcher) find(src []byte, ip, end int) (int, int) {
+	m.insertUpTo(src, ip)
 	head, chain, mask, base := m.head, m.chain, m.chainMask, m.base
-	i := m.next
-	if ip-i > skipThreshold {
-		// Only the ends of a long match.
-		for e := i + startInsert; i < e; i++ {
-			h := m.hash(src, i)
-			chain[(base+uint32(i))&mask] = head[h]
-			head[h] = base + uint32(i)
-		}
-		i = ip - endInsert
-	}
-	for ; i < ip; i++ {
-		h := m.hash(src, i)
-		chain[(base+uint32(i))&mask] = head[h]
-		head[h] = base + uint32(i)
-	}
 	h := m.hash(src, ip)
 	cur := base + uint32(ip)
 	cand := head[h]
@@ -186,6 +172,27 @@ func (m *matcher) find(src []byte, ip, end int) (int, int) {
 		return 0, 0
 	}
 	return best, off
+}
+
+// insertUpTo inserts the positions from m.next up to ip (excluded) into
+// the chains; of a gap longer than skipThreshold only the ends.
+func (m *matcher) insertUpTo(src []byte, ip int) {
+	head, chain, mask, base := m.head, m.chain, m.chainMask, m.base
+	i := m.next
+	if ip-i > skipThreshold {
+		// Only the ends of a long match.
+		for e := i + startInsert; i < e; i++ {
+			h := m.hash(src, i)
+			chain[(base+uint32(i))&mask] = head[h]
+			head[h] = base + uint32(i)
+		}
+		i = ip - endInsert
+	}
+	for ; i < ip; i++ {
+		h := m.hash(src, i)
+		chain[(base+uint32(i))&mask] = head[h]
+		head[h] = base + uint32(i)
+	}
 }
 
 // skipTo makes the match finder go on at pos without inserting the

@@ -4,10 +4,11 @@ package zenc
 // binary-tree and optimal-parsing strategies of libzstd's top levels are
 // served by the lazy2 parser with a deeper chain search.
 const (
-	greedy = iota // take the best match at each position
-	lazy          // look one position ahead for a better match
-	lazy2         // look two positions ahead
-	fast          // one candidate per position, few insertions (parseFast)
+	greedy  = iota // take the best match at each position
+	lazy           // look one position ahead for a better match
+	lazy2          // look two positions ahead
+	fast           // one candidate per position, few insertions (parseFast)
+	optimal        // price-based dynamic programming (parseOpt)
 )
 
 // params are the compression parameters of one frame.
@@ -88,6 +89,13 @@ const (
 // attempts x enoughLen and costs the benchmark series under 0.1%.
 const enoughLen = 512
 
+// optLevel is the first level parsed by the optimal parser, and optHash
+// the bytes its match finder hashes.
+const (
+	optLevel = 20
+	optHash  = 4
+)
+
 // minHash is the fewest bytes the match finder hashes.
 const minHash = 5
 
@@ -133,6 +141,9 @@ func levelParams(level, n int) params {
 		// A hash chain walks candidates one by one where libzstd's binary
 		// tree skips whole subtrees: search deeper, within bounds.
 		p.strategy, p.attempts = lazy2, 1<<min(searchLog+2, 10)
+		if level >= optLevel {
+			p.strategy, p.minMatch, p.attempts = optimal, optHash, 1<<min(searchLog, 8)
+		}
 	}
 	// Shrink the tables to the source like ZSTD_adjustCParams_internal.
 	if n > 0 {

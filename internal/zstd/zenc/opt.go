@@ -1,0 +1,355 @@
+package zenc
+
+import (
+	"encoding/binary"
+	"math"
+
+	"ringvault/internal/zstd"
+)
+
+// The optimal parse of libzstd's btopt/btultra levels (lib/compress/
+// zstd_opt.c), over the hash chain: at every position the matcher lists
+// the repeat-offset matches and the chain's matches of increasing length,
+// and a forward dynamic program over a window of up to optNum positions
+// picks the cheapest path of literals and matches under approximate bit
+// prices. Prices come from symbol statistics: the first pass over a block
+// uses the block's byte histogram and flat code statistics, the second
+// (as btultra2) the literals and codes the first pass chose.
+
+// optNum bounds the positions of one dynamic-programming window
+// (ZSTD_OPT_NUM).
+const optNum = 1 << 12
+
+// optSufficient is the match length taken at once without pricing the
+// alternatives (libzstd's sufficient_len, from targetLength).
+const optSufficient = 256
+
+// optMinMatch is the shortest match the optimal parse prices.
+const optMinMatch = 4
+
+// priceScale is the unit of prices: 1/256 bit.
+const priceScale = 256
+
+// optNode is one position of the window: the cheapest known way to reach
+// it, ending with a match (mlen > 0) or with litLen literals.
+type optNode struct {
+	price  int32
+	mlen   uint32
+	off    uint32
+	litLen uint32
+	rep    [3]uint32 // the repeat offsets after this position
+}
+
+// optMatch is one candidate match at a position.
+type optMatch struct {
+	len, off uint32
+}
+
+// optState holds the parser's tables, kept between blocks.
+type optState struct {
+	nodes   []optNode
+	matches []optMatch
+	path    []optMatch
+	litFreq [256]uint32
+	llFreq  [zstd.MaxLLCode + 1]uint32
+	mlFreq  [zstd.MaxMLCode + 1]uint32
+	ofFreq  [32]uint32
+	litP    [256]int32
+	llP     [zstd.MaxLLCode + 1]int32
+	mlP     [zstd.MaxMLCode + 1]int32
+	ofP     [32]int32
+}
+
+// symPrices sets p[i] to -log2(freq[i]/total) in 1/256 bits, counting
+// each symbol once more so that unseen ones stay finite.
+func symPrices(p []int32, freq []uint32) {
+	total := 0.0
+	for _, f := range freq {
+		total += float64(f) + 1
+	}
+	for i, f := range freq {
+		p[i] = int32(math.Log2(total/(float64(f)+1)) * priceScale)
+	}
+}
+
+// setPrices derives the price tables from the frequencies.
+func (o *optState) setPrices() {
+	symPrices(o.litP[:], o.litFreq[:])
+	symPrices(o.llP[:], o.llFreq[:])
+	symPrices(o.mlP[:], o.mlFreq[:])
+	symPrices(o.ofP[:], o.ofFreq[:])
+	for c := range o.llP {
+		o.llP[c] += int32(zstd.LLBits[c]) * priceScale
+	}
+	for c := range o.mlP {
+		o.mlP[c] += int32(zstd.MLBits[c]) * priceScale
+	}
+	for c := range o.ofP {
+		o.ofP[c] += int32(c) * priceScale
+	}
+}
+
+// seedFreqs sets the first pass's statistics: the histogram of the block
+// for literals, flat for the codes.
+func (o *optState) seedFreqs(b []byte) {
+	clear(o.litFreq[:])
+	for _, c := range b {
+		o.litFreq[c]++
+	}
+	for i := range o.litFreq {
+		o.litFreq[i] >>= 4
+	}
+	clear(o.llFreq[:])
+	clear(o.mlFreq[:])
+	clear(o.ofFreq[:])
+}
+
+// countFreqs sets the statistics from a parse's literals and sequences.
+func (o *optState) countFreqs(seqs []seq, lits []byte, rep [3]uint32) {
+	clear(o.litFreq[:])
+	for _, c := range lits {
+		o.litFreq[c]++
+	}
+	clear(o.llFreq[:])
+	clear(o.mlFreq[:])
+	clear(o.ofFreq[:])
+	for _, s := range seqs {
+		o.llFreq[zstd.LLCode(s.litLen)]++
+		o.mlFreq[zstd.MLCode(s.matchLen)]++
+		v, r := offValue(s.offset, s.litLen, rep)
+		rep = r
+		o.ofFreq[zstd.OFCode(v)]++
+	}
+}
+
+// offValue is the Offset_Value coding offset after litLen literals under
+// the repeat offsets rep (RFC 8878 §3.1.1.5) and the offsets after it.
+func offValue(o, litLen uint32, r [3]uint32) (uint32, [3]uint32) {
+	if litLen > 0 {
+		switch o {
+		case r[0]:
+			return 1, r
+		case r[1]:
+			return 2, [3]uint32{r[1], r[0], r[2]}
+		case r[2]:
+			return 3, [3]uint32{r[2], r[0], r[1]}
+		}
+		return o + 3, [3]uint32{o, r[0], r[1]}
+	}
+	switch {
+	case o == r[1]:
+		return 1, [3]uint32{r[1], r[0], r[2]}
+	case o == r[2]:
+		return 2, [3]uint32{r[2], r[0], r[1]}
+	case o == r[0]-1:
+		return 3, [3]uint32{o, r[0], r[1]}
+	}
+	return o + 3, [3]uint32{o, r[0], r[1]}
+}
+
+// llPrice is the price of a literal length.
+func (o *optState) llPrice(n uint32) int32 { return o.llP[zstd.LLCode(n)] }
+
+// matchPrice is the price of a match of length ml at offset off after
+// litLen literals under rep, without its literal length.
+func (o *optState) matchPrice(off, ml, litLen uint32, rep [3]uint32) int32 {
+	v, _ := offValue(off, litLen, rep)
+	return o.ofP[zstd.OFCode(v)] + o.mlP[zstd.MLCode(ml)]
+}
+
+// parseOpt parses src[start:end] optimally, in two passes, appending to
+// seqs and lits. rep holds the decoder's repeat offsets at the block start.
+func (e *Encoder) parseOpt(src []byte, start, end int, rep [3]uint32, seqs []seq, lits []byte) ([]seq, []byte) {
+	o := &e.opt
+	o.seedFreqs(src[start:end])
+	o.setPrices()
+	n0, l0 := len(seqs), len(lits)
+	seqs, lits = e.m.optPass(o, src, start, end, rep, seqs, lits)
+	o.countFreqs(seqs[n0:], lits[l0:], rep)
+	o.setPrices()
+	return e.m.optPass(o, src, start, end, rep, seqs[:n0], lits[:l0])
+}
+
+// optPass is one optimal parse of src[start:end].
+func (m *matcher) optPass(o *optState, src []byte, start, end int, rep [3]uint32, seqs []seq, lits []byte) ([]seq, []byte) {
+	if len(o.nodes) < optNum+1 {
+		o.nodes = make([]optNode, optNum+1)
+	}
+	anchor, ip := start, max(start, 1)
+	ilimit := end - 8
+	nodes := o.nodes
+	for ip < ilimit {
+		litLen := uint32(ip - anchor)
+		ms := m.optMatches(o, src, ip, end, litLen, rep)
+		if len(ms) == 0 {
+			ip++
+			continue
+		}
+		best := ms[len(ms)-1]
+		if best.len >= optSufficient {
+			o.path = append(o.path[:0], best)
+			seqs, lits, rep, anchor, ip = emitPath(o.path, src, anchor, ip, rep, seqs, lits)
+			continue
+		}
+		nodes[0] = optNode{price: o.llPrice(litLen), litLen: litLen, rep: rep}
+		last := int(best.len)
+		for i := 1; i <= last; i++ {
+			nodes[i].price = math.MaxInt32
+		}
+		relax(o, nodes, 0, ms)
+		var forced optMatch
+		cur := 1
+		for ; cur <= last; cur++ {
+			prev := &nodes[cur-1]
+			ll := prev.litLen + 1
+			p := prev.price + o.litP[src[ip+cur-1]] + o.llPrice(ll) - o.llPrice(ll-1)
+			if p <= nodes[cur].price {
+				nodes[cur] = optNode{price: p, litLen: ll, rep: prev.rep}
+			}
+			if cur == last || ip+cur >= ilimit {
+				continue
+			}
+			nd := &nodes[cur]
+			ms = m.optMatches(o, src, ip+cur, end, nd.litLen, nd.rep)
+			if len(ms) == 0 {
+				continue
+			}
+			best = ms[len(ms)-1]
+			if best.len >= optSufficient || cur+int(best.len) > optNum {
+				// Take it: the window ends with this match.
+				forced, last = best, cur
+				break
+			}
+			if reach := cur + int(best.len); reach > last {
+				for i := last + 1; i <= reach; i++ {
+					nodes[i].price = math.MaxInt32
+				}
+				last = reach
+			}
+			relax(o, nodes, cur, ms)
+		}
+		// Walk back from the end of the window.
+		o.path = o.path[:0]
+		if forced.len > 0 {
+			o.path = append(o.path, forced)
+		}
+		pos := last
+		for pos > 0 {
+			nd := &nodes[pos]
+			if nd.mlen > 0 {
+				o.path = append(o.path, optMatch{len: nd.mlen, off: nd.off})
+				pos -= int(nd.mlen)
+			} else {
+				o.path = append(o.path, optMatch{})
+				pos--
+			}
+		}
+		seqs, lits, rep, anchor, ip = emitPath(o.path, src, anchor, ip, rep, seqs, lits)
+	}
+	lits = append(lits, src[anchor:end]...)
+	return seqs, lits
+}
+
+// relax prices every length of the matches ms at window position cur
+// (lengths beyond one match up to the next use the longer one).
+func relax(o *optState, nodes []optNode, cur int, ms []optMatch) {
+	nd := nodes[cur]
+	base := nd.price + o.llPrice(0)
+	l := uint32(optMinMatch)
+	for _, mt := range ms {
+		v, r := offValue(mt.off, nd.litLen, nd.rep)
+		op := o.ofP[zstd.OFCode(v)] + base
+		for ; l <= mt.len; l++ {
+			p := op + o.mlP[zstd.MLCode(l)]
+			t := &nodes[cur+int(l)]
+			if p < t.price {
+				*t = optNode{price: p, mlen: l, off: mt.off, rep: r}
+			}
+		}
+	}
+}
+
+// emitPath appends the reversed path (literal steps have len 0) starting
+// at ip as sequences, with the literals since anchor, and returns the new
+// repeat offsets, anchor and position.
+func emitPath(path []optMatch, src []byte, anchor, ip int, rep [3]uint32, seqs []seq, lits []byte) ([]seq, []byte, [3]uint32, int, int) {
+	for i := len(path) - 1; i >= 0; i-- {
+		mt := path[i]
+		if mt.len == 0 {
+			ip++
+			continue
+		}
+		ll := uint32(ip - anchor)
+		lits = append(lits, src[anchor:ip]...)
+		seqs = append(seqs, seq{ll, mt.len, mt.off})
+		_, rep = offValue(mt.off, ll, rep)
+		ip += int(mt.len)
+		anchor = ip
+	}
+	return seqs, lits, rep, anchor, ip
+}
+
+// optMatches lists the matches at ip: the repeat offsets first, then the
+// chain's, each longer than the one before. Matches end at end.
+func (m *matcher) optMatches(o *optState, src []byte, ip, end int, litLen uint32, rep [3]uint32) []optMatch {
+	ms := o.matches[:0]
+	best := uint32(optMinMatch - 1)
+	var reps [3]uint32
+	if litLen > 0 {
+		reps = rep
+	} else {
+		reps = [3]uint32{rep[1], rep[2], rep[0] - 1}
+	}
+	for _, r := range reps {
+		if r == 0 || int(r) > ip || r > m.window {
+			continue
+		}
+		if l := uint32(count(src, ip-int(r), ip, end)); l > best {
+			best = l
+			ms = append(ms, optMatch{l, r})
+		}
+	}
+	if best >= optSufficient {
+		o.matches = ms
+		return ms
+	}
+	m.insertUpTo(src, ip)
+	head, chain, mask, base := m.head, m.chain, m.chainMask, m.base
+	cur := base + uint32(ip)
+	h := m.hash(src, ip)
+	cand := head[h]
+	if ip >= m.next {
+		chain[cur&mask] = cand
+		head[h] = cur
+		m.next = ip + 1
+	} else {
+		cand = chain[cur&mask]
+	}
+	low := base
+	if uint32(ip) > m.window {
+		low = cur - m.window
+	}
+	minChain := uint32(0)
+	if cur > mask+1 {
+		minChain = cur - (mask + 1)
+	}
+	x := binary.LittleEndian.Uint32(src[ip:])
+	for n := m.attempts; n > 0 && cand >= low && cand < cur; n-- {
+		c := int(cand - base)
+		if int(best) < end-ip && src[c+int(best)] == src[ip+int(best)] && binary.LittleEndian.Uint32(src[c:]) == x {
+			if l := uint32(4 + count(src, c+4, ip+4, end)); l > best {
+				best = l
+				ms = append(ms, optMatch{l, uint32(ip - c)})
+				if ip+int(l) == end || l >= optSufficient {
+					break
+				}
+			}
+		}
+		if cand <= minChain {
+			break
+		}
+		cand = chain[cand&mask]
+	}
+	o.matches = ms
+	return ms
+}

@@ -107,3 +107,34 @@ func BenchmarkBloscLZ(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkBitshuffleCodecs is BenchmarkCompress and BenchmarkDecompress
+// with bitshuffle, one thread, for the codecs bench/blosc.sh compares.
+func BenchmarkBitshuffleCodecs(b *testing.B) {
+	for _, name := range []string{"linspace", "walk"} {
+		src := benchInputs()[name]
+		for _, c := range []Codec{BloscLZ, LZ4, Zstd} {
+			o := &Options{Typesize: 8, Clevel: 5, Shuffle: BitShuffle, Codec: c, NThreads: 1}
+			chunk, _ := Compress(nil, src, o)
+			b.Run(fmt.Sprintf("compress/%s/%s", c, name), func(b *testing.B) {
+				dst := append([]byte(nil), chunk...)
+				b.SetBytes(int64(len(src)))
+				b.ReportAllocs()
+				for b.Loop() {
+					dst, _ = Compress(dst[:0], src, o)
+				}
+				b.ReportMetric(float64(len(src))/float64(len(dst)), "ratio")
+			})
+			b.Run(fmt.Sprintf("decompress/%s/%s", c, name), func(b *testing.B) {
+				out := make([]byte, len(src))
+				b.SetBytes(int64(len(src)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := DecompressInto(out, chunk, 1); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -2,7 +2,19 @@
 
 package blosc
 
-// SSE2 bit transposes for bitshuffle; see bitshuffle_amd64.s.
+import "golang.org/x/sys/cpu"
+
+// SSE2 bit transposes for bitshuffle, and AVX2 ones where the CPU has it;
+// see bitshuffle_amd64.s.
+
+// useAVX2 selects the AVX2 kernels; tests turn it off to check the SSE2 ones.
+var useAVX2 = cpu.X86.HasAVX2
+
+//go:noescape
+func bitshuffle8AVX2(dst, src *byte, n, groups int)
+
+//go:noescape
+func bitunshuffle8AVX2(dst, src *byte, n, groups int)
 
 // bitshuffle8SSE2 transposes the bits of 8*16*groups words of src
 // (transposeBits8x8 of each) and byte-shuffles the words into 8 rows of n
@@ -28,7 +40,11 @@ func bitRowShuffle(dst, row []byte) {
 	if g > 0 {
 		_ = row[128*g-1]
 		_ = dst[8*w-1]
-		bitshuffle8SSE2(&dst[0], &row[0], w, g)
+		if useAVX2 {
+			bitshuffle8AVX2(&dst[0], &row[0], w, g)
+		} else {
+			bitshuffle8SSE2(&dst[0], &row[0], w, g)
+		}
 	}
 	bitTransposeWords(row[128*g : 8*w])
 	for k := 0; k < 8; k++ {
@@ -47,7 +63,11 @@ func bitRowUnshuffle(row, src []byte) {
 	if g > 0 {
 		_ = src[8*w-1]
 		_ = row[128*g-1]
-		bitunshuffle8SSE2(&row[0], &src[0], w, g)
+		if useAVX2 {
+			bitunshuffle8AVX2(&row[0], &src[0], w, g)
+		} else {
+			bitunshuffle8SSE2(&row[0], &src[0], w, g)
+		}
 	}
 	for k := 0; k < 8; k++ {
 		s := src[k*w : k*w+w]

@@ -17,3 +17,6 @@ func bitRowUnshuffle(row, src []byte) {
 	unshuffleBlock(8, row[:len(src)], src)
 	bitTransposeWords(row[:len(src)])
 }
+
+// useAVX2 mirrors the amd64 kernel switch; there are no kernels here.
+var useAVX2 = false

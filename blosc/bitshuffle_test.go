@@ -57,6 +57,23 @@ func bitRowUnshuffleGo(row, src []byte) {
 // per row, for typesizes 1, 2, 4, 8 and 16, including sizes that leave
 // elements beyond a multiple of 8 and bytes beyond whole elements.
 func TestBitshuffleDefinition(t *testing.T) {
+	forEachKernel(t, testBitshuffleDefinition)
+}
+
+// forEachKernel runs f with the SSE2 kernels and, where the CPU has it,
+// with the AVX2 ones (one run on other targets and with -tags purego).
+func forEachKernel(t *testing.T, f func(t *testing.T)) {
+	orig := useAVX2
+	defer func() { useAVX2 = orig }()
+	useAVX2 = false
+	t.Run("sse2", f)
+	if orig {
+		useAVX2 = true
+		t.Run("avx2", f)
+	}
+}
+
+func testBitshuffleDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, ts := range []int{1, 2, 4, 8, 16, 3, 24} {
 		// Every element count up to three vector groups per row and a
@@ -94,6 +111,10 @@ func checkBitshuffle(t *testing.T, ts int, src []byte) {
 // TestBitRowShuffleGo checks the row kernels (assembly on amd64) against
 // the scalar Go word path for every row length up to several groups.
 func TestBitRowShuffleGo(t *testing.T) {
+	forEachKernel(t, testBitRowShuffleGo)
+}
+
+func testBitRowShuffleGo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	for n := 0; n <= 8*(16*5+15); n += 8 {
 		row := randBytes(rng, n)

@@ -22,10 +22,10 @@ const optNum = 1 << 12
 
 // optSufficient is the match length taken at once without pricing the
 // alternatives (libzstd's sufficient_len, from targetLength).
-const optSufficient = 256
+const optSufficient = 512
 
 // optMinMatch is the shortest match the optimal parse prices.
-const optMinMatch = 4
+const optMinMatch = 3
 
 // priceScale is the unit of prices: 1/256 bit.
 const priceScale = 256
@@ -48,6 +48,7 @@ type optMatch struct {
 // optState holds the parser's tables, kept between blocks.
 type optState struct {
 	nodes   []optNode
+	head3   []uint32 // the newest position of each 3-byte hash
 	matches []optMatch
 	path    []optMatch
 	litFreq [256]uint32
@@ -165,9 +166,12 @@ func (e *Encoder) parseOpt(src []byte, start, end int, rep [3]uint32, seqs []seq
 	o.setPrices()
 	n0, l0 := len(seqs), len(lits)
 	seqs, lits = e.m.optPass(o, src, start, end, rep, seqs, lits)
-	o.countFreqs(seqs[n0:], lits[l0:], rep)
-	o.setPrices()
-	return e.m.optPass(o, src, start, end, rep, seqs[:n0], lits[:l0])
+	for range optPasses - 1 {
+		o.countFreqs(seqs[n0:], lits[l0:], rep)
+		o.setPrices()
+		seqs, lits = e.m.optPass(o, src, start, end, rep, seqs[:n0], lits[:l0])
+	}
+	return seqs, lits
 }
 
 // optPass is one optimal parse of src[start:end].
@@ -316,6 +320,10 @@ func (m *matcher) optMatches(o *optState, src []byte, ip, end int, litLen uint32
 	m.insertUpTo(src, ip)
 	head, chain, mask, base := m.head, m.chain, m.chainMask, m.base
 	cur := base + uint32(ip)
+	if l, off := o.match3(src, ip, end, base); l > best {
+		best = l
+		ms = append(ms, optMatch{l, off})
+	}
 	h := m.hash(src, ip)
 	cand := head[h]
 	if ip >= m.next {
@@ -334,11 +342,13 @@ func (m *matcher) optMatches(o *optState, src []byte, ip, end int, litLen uint32
 		minChain = cur - (mask + 1)
 	}
 	x := binary.LittleEndian.Uint32(src[ip:])
-	for n := m.attempts; n > 0 && cand >= low && cand < cur; n-- {
+	stale := 0
+	for n := m.attempts; n > 0 && cand >= low && cand < cur && stale < optStale; n-- {
 		c := int(cand - base)
+		stale++
 		if int(best) < end-ip && src[c+int(best)] == src[ip+int(best)] && binary.LittleEndian.Uint32(src[c:]) == x {
 			if l := uint32(4 + count(src, c+4, ip+4, end)); l > best {
-				best = l
+				best, stale = l, 0
 				ms = append(ms, optMatch{l, uint32(ip - c)})
 				if ip+int(l) == end || l >= optSufficient {
 					break
@@ -352,4 +362,36 @@ func (m *matcher) optMatches(o *optState, src []byte, ip, end int, litLen uint32
 	}
 	o.matches = ms
 	return ms
+}
+
+// hash3Log is the size of the table of 3-byte matches (libzstd's
+// hashLog3), and maxOff3 the farthest they reach.
+const (
+	hash3Log = 16
+	maxOff3  = 1 << 16
+)
+
+// optPasses is the number of parses of each block: the second prices
+// with the statistics of the first.
+const optPasses = 2
+
+// optStale ends a chain search after this many candidates without a
+// longer match: on the walk series the chain holds many equal candidates.
+const optStale = 32
+
+// match3 returns the match at ip of the newest position with the same
+// 3-byte hash, within maxOff3 (0, 0 if none), and inserts ip.
+func (o *optState) match3(src []byte, ip, end int, base uint32) (uint32, uint32) {
+	if o.head3 == nil {
+		o.head3 = make([]uint32, 1<<hash3Log)
+	}
+	cur := base + uint32(ip)
+	h := (binary.LittleEndian.Uint32(src[ip:]) << 8 * prime4) >> (32 - hash3Log)
+	c3 := o.head3[h]
+	o.head3[h] = cur
+	if c3 < base || c3 >= cur || cur-c3 > maxOff3 {
+		return 0, 0
+	}
+	c := int(c3 - base)
+	return uint32(count(src, c, ip, end)), uint32(ip - c)
 }

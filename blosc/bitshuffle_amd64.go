@@ -4,11 +4,41 @@ package blosc
 
 import "golang.org/x/sys/cpu"
 
-// SSE2 bit transposes for bitshuffle, and AVX2 ones where the CPU has it;
-// see bitshuffle_amd64.s.
+// SSE2 bit transposes for bitshuffle, and AVX2 and GFNI ones where the CPU
+// has them; see bitshuffle_amd64.s.
 
-// useAVX2 selects the AVX2 kernels; tests turn it off to check the SSE2 ones.
-var useAVX2 = cpu.X86.HasAVX2
+// The bit transpose kernels, slowest first.
+const (
+	kernelSSE2 = iota
+	kernelAVX2
+	kernelGFNI
+)
+
+// bitKernels lists the kernels this CPU runs (names for tests) and
+// bitKernel is the one in use: the last, fastest. Tests switch it.
+var (
+	bitKernels = availableBitKernels()
+	bitKernel  = len(bitKernels) - 1
+)
+
+func availableBitKernels() []string {
+	k := []string{"sse2"}
+	if cpu.X86.HasAVX2 {
+		k = append(k, "avx2")
+		// x/sys/cpu reports the GFNI bit as HasAVX512GFNI, and only with
+		// AVX-512; the 256-bit VEX form needs GFNI and AVX.
+		if cpu.X86.HasAVX512GFNI {
+			k = append(k, "gfni")
+		}
+	}
+	return k
+}
+
+//go:noescape
+func bitshuffle8GFNI(dst, src *byte, n, groups int)
+
+//go:noescape
+func bitunshuffle8GFNI(dst, src *byte, n, groups int)
 
 //go:noescape
 func bitshuffle8AVX2(dst, src *byte, n, groups int)
@@ -40,9 +70,12 @@ func bitRowShuffle(dst, row []byte) {
 	if g > 0 {
 		_ = row[128*g-1]
 		_ = dst[8*w-1]
-		if useAVX2 {
+		switch bitKernel {
+		case kernelGFNI:
+			bitshuffle8GFNI(&dst[0], &row[0], w, g)
+		case kernelAVX2:
 			bitshuffle8AVX2(&dst[0], &row[0], w, g)
-		} else {
+		default:
 			bitshuffle8SSE2(&dst[0], &row[0], w, g)
 		}
 	}
@@ -63,9 +96,12 @@ func bitRowUnshuffle(row, src []byte) {
 	if g > 0 {
 		_ = src[8*w-1]
 		_ = row[128*g-1]
-		if useAVX2 {
+		switch bitKernel {
+		case kernelGFNI:
+			bitunshuffle8GFNI(&row[0], &src[0], w, g)
+		case kernelAVX2:
 			bitunshuffle8AVX2(&row[0], &src[0], w, g)
-		} else {
+		default:
 			bitunshuffle8SSE2(&row[0], &src[0], w, g)
 		}
 	}

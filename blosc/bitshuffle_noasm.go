@@ -18,5 +18,8 @@ func bitRowUnshuffle(row, src []byte) {
 	bitTransposeWords(row[:len(src)])
 }
 
-// useAVX2 mirrors the amd64 kernel switch; there are no kernels here.
-var useAVX2 = false
+// bitKernels and bitKernel mirror the amd64 kernel switch: only Go here.
+var (
+	bitKernels = []string{"go"}
+	bitKernel  = 0
+)

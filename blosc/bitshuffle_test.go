@@ -60,16 +60,14 @@ func TestBitshuffleDefinition(t *testing.T) {
 	forEachKernel(t, testBitshuffleDefinition)
 }
 
-// forEachKernel runs f with the SSE2 kernels and, where the CPU has it,
-// with the AVX2 ones (one run on other targets and with -tags purego).
+// forEachKernel runs f with every bit transpose kernel the CPU has (SSE2,
+// AVX2, GFNI on amd64; the Go one elsewhere and with -tags purego).
 func forEachKernel(t *testing.T, f func(t *testing.T)) {
-	orig := useAVX2
-	defer func() { useAVX2 = orig }()
-	useAVX2 = false
-	t.Run("sse2", f)
-	if orig {
-		useAVX2 = true
-		t.Run("avx2", f)
+	orig := bitKernel
+	defer func() { bitKernel = orig }()
+	for k, name := range bitKernels {
+		bitKernel = k
+		t.Run(name, f)
 	}
 }
 

@@ -150,36 +150,29 @@ func firstDiff(a, b []byte) int {
 	return min(len(a), len(b))
 }
 
-func BenchmarkBitshuffle(b *testing.B) {
-	for _, size := range []int{32 << 10, 256 << 10} {
-		src := benchInputs()["walk"][:size]
-		dst := make([]byte, size)
-		tmp := make([]byte, size)
-		for _, ts := range []int{1, 2, 4, 8, 16} {
-			b.Run(fmt.Sprintf("%dk/t%d", size>>10, ts), func(b *testing.B) {
-				b.SetBytes(int64(size))
-				b.ReportAllocs()
-				for b.Loop() {
-					bitshuffleBlock(ts, dst, src, tmp)
-				}
-			})
-		}
-	}
-}
+// BenchmarkBitshuffle and BenchmarkBitunshuffle time one block of the
+// walk series, for every typesize and every kernel the CPU has.
+func BenchmarkBitshuffle(b *testing.B)   { benchBitshuffle(b, bitshuffleBlock) }
+func BenchmarkBitunshuffle(b *testing.B) { benchBitshuffle(b, bitunshuffleBlock) }
 
-func BenchmarkBitunshuffle(b *testing.B) {
-	for _, size := range []int{32 << 10, 256 << 10} {
-		src := benchInputs()["walk"][:size]
-		dst := make([]byte, size)
-		tmp := make([]byte, size)
-		for _, ts := range []int{1, 2, 4, 8, 16} {
-			b.Run(fmt.Sprintf("%dk/t%d", size>>10, ts), func(b *testing.B) {
-				b.SetBytes(int64(size))
-				b.ReportAllocs()
-				for b.Loop() {
-					bitunshuffleBlock(ts, dst, src, tmp)
-				}
-			})
+func benchBitshuffle(b *testing.B, f func(ts int, dst, src, tmp []byte)) {
+	orig := bitKernel
+	defer func() { bitKernel = orig }()
+	for k, kernel := range bitKernels {
+		for _, size := range []int{32 << 10, 256 << 10} {
+			src := benchInputs()["walk"][:size]
+			dst := make([]byte, size)
+			tmp := make([]byte, size)
+			for _, ts := range []int{1, 2, 4, 8, 16} {
+				b.Run(fmt.Sprintf("%s/%dk/t%d", kernel, size>>10, ts), func(b *testing.B) {
+					bitKernel = k
+					b.SetBytes(int64(size))
+					b.ReportAllocs()
+					for b.Loop() {
+						f(ts, dst, src, tmp)
+					}
+				})
+			}
 		}
 	}
 }

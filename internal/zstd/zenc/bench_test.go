@@ -16,7 +16,7 @@ func BenchmarkEncode(b *testing.B) {
 		for i := 0; i < len(src); i += 256 << 10 {
 			blocks = append(blocks, byteShuffle(src[i:i+256<<10], 8))
 		}
-		for _, level := range []int{1, 5, 9, 19} {
+		for _, level := range []int{1, 5, 9, 19, 22} {
 			b.Run(fmt.Sprintf("%s/l%d", name, level), func(b *testing.B) {
 				var e Encoder
 				var dst []byte

@@ -59,6 +59,8 @@ type optState struct {
 	llP     [zstd.MaxLLCode + 1]int32
 	mlP     [zstd.MaxMLCode + 1]int32
 	ofP     [32]int32
+	mlLenP  [optSufficient + 1]int32 // the price of each match length
+	llLenP  [optLLTable]int32        // the price of each literal length
 }
 
 // symPrices sets p[i] to -log2(freq[i]/total) in 1/256 bits, counting
@@ -87,6 +89,12 @@ func (o *optState) setPrices() {
 	}
 	for c := range o.ofP {
 		o.ofP[c] += int32(c) * priceScale
+	}
+	for l := range o.mlLenP {
+		o.mlLenP[l] = o.mlP[zstd.MLCode(uint32(max(l, zstd.MinMatch)))]
+	}
+	for l := range o.llLenP {
+		o.llLenP[l] = o.llP[zstd.LLCode(uint32(l))]
 	}
 }
 
@@ -149,7 +157,15 @@ func offValue(o, litLen uint32, r [3]uint32) (uint32, [3]uint32) {
 }
 
 // llPrice is the price of a literal length.
-func (o *optState) llPrice(n uint32) int32 { return o.llP[zstd.LLCode(n)] }
+func (o *optState) llPrice(n uint32) int32 {
+	if n < optLLTable {
+		return o.llLenP[n]
+	}
+	return o.llP[zstd.LLCode(n)]
+}
+
+// optLLTable is the number of literal lengths priced by table.
+const optLLTable = 1 << 10
 
 // matchPrice is the price of a match of length ml at offset off after
 // litLen literals under rep, without its literal length.
@@ -162,9 +178,9 @@ func (o *optState) matchPrice(off, ml, litLen uint32, rep [3]uint32) int32 {
 // seqs and lits. rep holds the decoder's repeat offsets at the block start.
 func (e *Encoder) parseOpt(src []byte, start, end int, rep [3]uint32, seqs []seq, lits []byte) ([]seq, []byte) {
 	o := &e.opt
+	n0, l0 := len(seqs), len(lits)
 	o.seedFreqs(src[start:end])
 	o.setPrices()
-	n0, l0 := len(seqs), len(lits)
 	seqs, lits = e.m.optPass(o, src, start, end, rep, seqs, lits)
 	for range optPasses - 1 {
 		o.countFreqs(seqs[n0:], lits[l0:], rep)
@@ -263,10 +279,11 @@ func relax(o *optState, nodes []optNode, cur int, ms []optMatch) {
 	for _, mt := range ms {
 		v, r := offValue(mt.off, nd.litLen, nd.rep)
 		op := o.ofP[zstd.OFCode(v)] + base
+		mlp := o.mlLenP[:mt.len+1]
+		ts := nodes[cur : cur+int(mt.len)+1]
 		for ; l <= mt.len; l++ {
-			p := op + o.mlP[zstd.MLCode(l)]
-			t := &nodes[cur+int(l)]
-			if p < t.price {
+			p := op + mlp[l]
+			if t := &ts[l]; p < t.price {
 				*t = optNode{price: p, mlen: l, off: mt.off, rep: r}
 			}
 		}

@@ -3,8 +3,9 @@
 // libzstd (lib/compress/zstd_fast.c and zstd_lazy.c: fast, greedy, lazy and
 // lazy2 over a hash chain, with libzstd's level table), so
 // that a Blosc chunk compressed by ringvault is about the size c-blosc
-// makes at the same clevel. libzstd's binary-tree and optimal-parsing
-// levels (13 and up) are approximated by lazy2 over a deep hash chain.
+// makes at the same clevel. libzstd's binary-tree levels (13 to 19) are
+// approximated by lazy2 over a deep hash chain, its optimal-parsing levels
+// 20 to 22 (c-blosc's clevel 8 and 9) by a price-based parse (opt.go).
 // Literals are Huffman coded by klauspost/compress/huff0; the sequences
 // section (FSE tables chosen by cost, repeat offsets) is written here.
 //

@@ -54,7 +54,10 @@ type optMatch struct {
 // optState holds the parser's tables, kept between blocks.
 type optState struct {
 	nodes   []optNode
-	head3   []uint32 // the newest position of each 3-byte hash
+	head3   []uint32   // the newest position of each 3-byte hash
+	start   int        // the block's first position
+	cacheAt []uint32   // per block position: 1 + index of its count in cache
+	cache   []optMatch // searched matches, each run after its count (len)
 	matches []optMatch
 	path    []optMatch
 	litFreq [256]uint32
@@ -186,6 +189,13 @@ func (o *optState) matchPrice(off, ml, litLen uint32, rep [3]uint32) int32 {
 func (e *Encoder) parseOpt(src []byte, start, end int, rep [3]uint32, seqs []seq, lits []byte) ([]seq, []byte) {
 	o := &e.opt
 	n0, l0 := len(seqs), len(lits)
+	o.start = start
+	if cap(o.cacheAt) < end-start {
+		o.cacheAt = make([]uint32, end-start)
+	}
+	o.cacheAt = o.cacheAt[:end-start]
+	clear(o.cacheAt)
+	o.cache = o.cache[:0]
 	o.seedFreqs(src[start:end])
 	o.setPrices()
 	seqs, lits = e.m.optPass(o, src, start, end, rep, seqs, lits)
@@ -318,7 +328,7 @@ func emitPath(path []optMatch, src []byte, anchor, ip int, rep [3]uint32, seqs [
 }
 
 // optMatches lists the matches at ip: the repeat offsets first, then the
-// chain's, each longer than the one before. Matches end at end.
+// searched ones, each longer than the one before. Matches end at end.
 func (m *matcher) optMatches(o *optState, src []byte, ip, end int, litLen uint32, rep [3]uint32) []optMatch {
 	ms := o.matches[:0]
 	best := uint32(optMinMatch - 1)
@@ -337,16 +347,37 @@ func (m *matcher) optMatches(o *optState, src []byte, ip, end int, litLen uint32
 			ms = append(ms, optMatch{l, r})
 		}
 	}
-	if best >= optSufficient {
-		o.matches = ms
-		return ms
+	if best < optSufficient {
+		for _, mt := range m.searched(o, src, ip, end) {
+			if mt.len > best {
+				best = mt.len
+				ms = append(ms, mt)
+			}
+		}
 	}
+	o.matches = ms
+	return ms
+}
+
+// searched returns the matches at ip of the 3-byte table and the chain,
+// each longer than the one before; the first search of a position is
+// kept for the later passes over the block (it does not depend on the
+// parse).
+func (m *matcher) searched(o *optState, src []byte, ip, end int) []optMatch {
+	k := ip - o.start
+	if at := o.cacheAt[k]; at != 0 {
+		n := o.cache[at-1].len
+		return o.cache[at : at+n]
+	}
+	at := len(o.cache)
+	o.cache = append(o.cache, optMatch{})
+	best := uint32(optMinMatch - 1)
 	m.insertUpTo(src, ip)
 	head, chain, mask, base := m.head, m.chain, m.chainMask, m.base
 	cur := base + uint32(ip)
 	if l, off := o.match3(src, ip, end, base); l > best {
 		best = l
-		ms = append(ms, optMatch{l, off})
+		o.cache = append(o.cache, optMatch{l, off})
 	}
 	h := m.hash(src, ip)
 	cand := head[h]
@@ -373,7 +404,7 @@ func (m *matcher) optMatches(o *optState, src []byte, ip, end int, litLen uint32
 		if int(best) < end-ip && src[c+int(best)] == src[ip+int(best)] && binary.LittleEndian.Uint32(src[c:]) == x {
 			if l := uint32(4 + count(src, c+4, ip+4, end)); l > best {
 				best, stale = l, 0
-				ms = append(ms, optMatch{l, uint32(ip - c)})
+				o.cache = append(o.cache, optMatch{l, uint32(ip - c)})
 				if ip+int(l) == end || l >= optSufficient {
 					break
 				}
@@ -384,8 +415,9 @@ func (m *matcher) optMatches(o *optState, src []byte, ip, end int, litLen uint32
 		}
 		cand = chain[cand&mask]
 	}
-	o.matches = ms
-	return ms
+	o.cache[at].len = uint32(len(o.cache) - at - 1)
+	o.cacheAt[k] = uint32(at + 1)
+	return o.cache[at+1:]
 }
 
 // hash3Log is the size of the table of 3-byte matches (libzstd's

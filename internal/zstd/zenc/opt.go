@@ -49,6 +49,7 @@ type optNode struct {
 // optMatch is one candidate match at a position.
 type optMatch struct {
 	len, off uint32
+	val      uint32 // the Offset_Value: 1..3 a repeat offset, else off+3
 }
 
 // optState holds the parser's tables, kept between blocks.
@@ -240,8 +241,14 @@ func (m *matcher) optPass(o *optState, src []byte, start, end int, rep [3]uint32
 			prev := &nodes[cur-1]
 			ll := prev.litLen + 1
 			p := prev.price + o.litP[src[ip+cur-1]] + o.llPrice(ll) - o.llPrice(ll-1)
-			if p <= nodes[cur].price {
-				nodes[cur] = optNode{price: p, litLen: ll, rep: prev.rep}
+			if nd := &nodes[cur]; p <= nd.price {
+				*nd = optNode{price: p, litLen: ll, rep: prev.rep}
+			} else {
+				// Reached by a match: its repeat offsets follow from
+				// the position the match starts at.
+				from := &nodes[cur-int(nd.mlen)]
+				_, nd.rep = offValue(nd.off, from.litLen, from.rep)
+				nd.litLen = 0
 			}
 			if cur == last || ip+cur >= ilimit {
 				continue
@@ -294,14 +301,13 @@ func relax(o *optState, nodes []optNode, cur int, ms []optMatch) {
 	base := nd.price + o.llPrice(0)
 	l := uint32(optMinMatch)
 	for _, mt := range ms {
-		v, r := offValue(mt.off, nd.litLen, nd.rep)
-		op := o.ofP[zstd.OFCode(v)] + base
+		op := o.ofP[zstd.OFCode(mt.val)] + base
 		mlp := o.mlLenP[:mt.len+1]
 		ts := nodes[cur : cur+int(mt.len)+1]
 		for ; l <= mt.len; l++ {
 			p := op + mlp[l]
 			if t := &ts[l]; p < t.price {
-				*t = optNode{price: p, mlen: l, off: mt.off, rep: r}
+				t.price, t.mlen, t.off = p, l, mt.off
 			}
 		}
 	}
@@ -338,13 +344,13 @@ func (m *matcher) optMatches(o *optState, src []byte, ip, end int, litLen uint32
 	} else {
 		reps = [3]uint32{rep[1], rep[2], rep[0] - 1}
 	}
-	for _, r := range reps {
+	for i, r := range reps {
 		if r == 0 || int(r) > ip || r > m.window {
 			continue
 		}
 		if l := uint32(count(src, ip-int(r), ip, end)); l > best {
 			best = l
-			ms = append(ms, optMatch{l, r})
+			ms = append(ms, optMatch{l, r, uint32(i) + 1})
 		}
 	}
 	if best < optSufficient {
@@ -377,7 +383,7 @@ func (m *matcher) searched(o *optState, src []byte, ip, end int) []optMatch {
 	cur := base + uint32(ip)
 	if l, off := o.match3(src, ip, end, base); l > best {
 		best = l
-		o.cache = append(o.cache, optMatch{l, off})
+		o.cache = append(o.cache, optMatch{l, off, off + 3})
 	}
 	h := m.hash(src, ip)
 	cand := head[h]
@@ -404,7 +410,7 @@ func (m *matcher) searched(o *optState, src []byte, ip, end int) []optMatch {
 		if int(best) < end-ip && src[c+int(best)] == src[ip+int(best)] && binary.LittleEndian.Uint32(src[c:]) == x {
 			if l := uint32(4 + count(src, c+4, ip+4, end)); l > best {
 				best, stale = l, 0
-				o.cache = append(o.cache, optMatch{l, uint32(ip - c)})
+				o.cache = append(o.cache, optMatch{l, uint32(ip - c), uint32(ip-c) + 3})
 				if ip+int(l) == end || l >= optSufficient {
 					break
 				}

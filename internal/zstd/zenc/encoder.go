@@ -4,8 +4,8 @@
 // lazy2 over a hash chain, with libzstd's level table), so
 // that a Blosc chunk compressed by ringvault is about the size c-blosc
 // makes at the same clevel. libzstd's binary-tree levels (13 to 19) are
-// approximated by lazy2 over a deep hash chain, its optimal-parsing levels
-// 20 to 22 (c-blosc's clevel 8 and 9) by a price-based parse (opt.go).
+// approximated by lazy2 over a deep hash chain, as is level 20; levels 21
+// and 22 (c-blosc's clevel 9) by a price-based optimal parse (opt.go).
 // Literals are Huffman coded by klauspost/compress/huff0; the sequences
 // section (FSE tables chosen by cost, repeat offsets) is written here.
 //

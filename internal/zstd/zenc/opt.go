@@ -345,7 +345,7 @@ func (m *matcher) optMatches(o *optState, src []byte, ip, end int, litLen uint32
 		reps = [3]uint32{rep[1], rep[2], rep[0] - 1}
 	}
 	for i, r := range reps {
-		if r == 0 || int(r) > ip || r > m.window {
+		if r == 0 || int(r) > ip || r > m.window || binary.LittleEndian.Uint16(src[ip-int(r):]) != binary.LittleEndian.Uint16(src[ip:]) {
 			continue
 		}
 		if l := uint32(count(src, ip-int(r), ip, end)); l > best {

@@ -10,12 +10,12 @@ import (
 // parallel and each encoder keeps a few MiB of match-finder tables.
 var zstdEncoders = sync.Pool{New: func() any { return new(zenc.Encoder) }}
 
-// zstdLevel is c-blosc's zstd_wrap_compress level mapping.
+// zstdLevel is c-blosc's zstd_wrap_compress level mapping: clevel*2-1,
+// and ZSTD_maxCLevel() (22) for 9. c-blosc then tests the mapped level
+// for 8 to use maxCLevel-2, which an odd number never is, so its clevel 8
+// is zstd level 15, and so is ringvault's.
 func zstdLevel(clevel int) int {
-	switch {
-	case clevel == 8:
-		return 20 // ZSTD_maxCLevel() - 2
-	case clevel >= 9:
+	if clevel >= 9 {
 		return 22 // ZSTD_maxCLevel()
 	}
 	return clevel*2 - 1

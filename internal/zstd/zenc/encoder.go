@@ -3,9 +3,10 @@
 // libzstd (lib/compress/zstd_fast.c and zstd_lazy.c: fast, greedy, lazy and
 // lazy2 over a hash chain, with libzstd's level table), so
 // that a Blosc chunk compressed by ringvault is about the size c-blosc
-// makes at the same clevel. libzstd's binary-tree levels (13 to 19) are
-// approximated by lazy2 over a deep hash chain, as is level 20; levels 21
-// and 22 (c-blosc's clevel 9) by a price-based optimal parse (opt.go).
+// makes at the same clevel. libzstd's binary-tree levels (13 to 20; c-blosc
+// clevel 7 and 8 are levels 13 and 15) are approximated by lazy2 over a
+// deep hash chain; levels 21 and 22 (c-blosc's clevel 9) by a price-based
+// optimal parse (opt.go).
 // Literals are Huffman coded by klauspost/compress/huff0; the sequences
 // section (FSE tables chosen by cost, repeat offsets) is written here.
 //

@@ -131,27 +131,8 @@ func count(src []byte, a, b, end int) int {
 // longest match at ip within the window (length >= 4) and its offset, or
 // 0, 0. Matches end at end. ip+8 <= len(src).
 func (m *matcher) find(src []byte, ip, end int) (int, int) {
-	m.insertUpTo(src, ip)
-	head, chain, mask, base := m.head, m.chain, m.chainMask, m.base
-	h := m.hash(src, ip)
-	cur := base + uint32(ip)
-	cand := head[h]
-	if ip >= m.next {
-		chain[cur&mask] = cand
-		head[h] = cur
-		m.next = ip + 1
-	} else {
-		cand = chain[cur&mask]
-	}
-
-	low := base
-	if uint32(ip) > m.window {
-		low = cur - m.window
-	}
-	minChain := uint32(0)
-	if cur > mask+1 {
-		minChain = cur - (mask + 1)
-	}
+	chain, mask, base := m.chain, m.chainMask, m.base
+	cand, cur, low, minChain := m.chainAt(src, ip)
 	best, off := 3, 0
 	for n := m.attempts; n > 0 && cand >= low && cand < cur; n-- {
 		c := int(cand - base)
@@ -303,4 +284,31 @@ func (m *matcher) begin(start, end int, rep *[2]uint32) (anchor, ip, ilimit, off
 		off2 = 0
 	}
 	return anchor, ip, end - 8, off1, off2
+}
+
+// chainAt inserts every position up to ip into the chains and returns the
+// search bounds at ip: the first candidate, ip's own index, the lowest
+// index inside the window and the lowest the chain table still holds.
+// Candidates run from cand down the chain while >= low and < cur, and stop
+// after one <= minChain.
+func (m *matcher) chainAt(src []byte, ip int) (cand, cur, low, minChain uint32) {
+	m.insertUpTo(src, ip)
+	h := m.hash(src, ip)
+	cur = m.base + uint32(ip)
+	cand = m.head[h]
+	if ip >= m.next {
+		m.chain[cur&m.chainMask] = cand
+		m.head[h] = cur
+		m.next = ip + 1
+	} else {
+		cand = m.chain[cur&m.chainMask]
+	}
+	low = m.base
+	if uint32(ip) > m.window {
+		low = cur - m.window
+	}
+	if cur > m.chainMask+1 {
+		minChain = cur - (m.chainMask + 1)
+	}
+	return cand, cur, low, minChain
 }

@@ -378,30 +378,12 @@ func (m *matcher) searched(o *optState, src []byte, ip, end int) []optMatch {
 	at := len(o.cache)
 	o.cache = append(o.cache, optMatch{})
 	best := uint32(optMinMatch - 1)
-	m.insertUpTo(src, ip)
-	head, chain, mask, base := m.head, m.chain, m.chainMask, m.base
-	cur := base + uint32(ip)
+	chain, mask, base := m.chain, m.chainMask, m.base
 	if l, off := o.match3(src, ip, end, base); l > best {
 		best = l
 		o.cache = append(o.cache, optMatch{l, off, off + 3})
 	}
-	h := m.hash(src, ip)
-	cand := head[h]
-	if ip >= m.next {
-		chain[cur&mask] = cand
-		head[h] = cur
-		m.next = ip + 1
-	} else {
-		cand = chain[cur&mask]
-	}
-	low := base
-	if uint32(ip) > m.window {
-		low = cur - m.window
-	}
-	minChain := uint32(0)
-	if cur > mask+1 {
-		minChain = cur - (mask + 1)
-	}
+	cand, cur, low, minChain := m.chainAt(src, ip)
 	x := binary.LittleEndian.Uint32(src[ip:])
 	stale := 0
 	for n := m.attempts; n > 0 && cand >= low && cand < cur && stale < optStale; n-- {

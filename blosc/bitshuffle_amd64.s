@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "shuffle8_amd64.h"
 
 // Bit transposes for bitshuffle (see bitshuffle_amd64.go). Each 8-byte word
 // is the 8x8 bit matrix of transposeBits8x8, transposed two words per
@@ -33,98 +34,17 @@ GLOBL bitmask<>(SB), RODATA|NOPTR, $48
 
 // func bitshuffle8SSE2(dst, src *byte, n, groups int)
 TEXT ·bitshuffle8SSE2(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ n+16(FP), BX
-	MOVQ groups+24(FP), CX
-	LEAQ (BX)(BX*2), DX
-	LEAQ (BX)(BX*4), R8
-	LEAQ (DX)(DX*1), R9
-	LEAQ (R8)(BX*2), R10
+	ROWS8ARGS
 	TESTQ CX, CX
 	JZ   bs8done
 bs8loop:
-	MOVOU 0(SI), X0
-	MOVOU 16(SI), X1
-	MOVOU 32(SI), X2
-	MOVOU 48(SI), X3
-	MOVOU 64(SI), X4
-	MOVOU 80(SI), X5
-	MOVOU 96(SI), X6
-	MOVOU 112(SI), X7
+	LOADBLOCK8
 	TBITS8
-	MOVO X0, X8
-	PUNPCKLBW X4, X8
-	MOVO X0, X9
-	PUNPCKHBW X4, X9
-	MOVO X1, X10
-	PUNPCKLBW X5, X10
-	MOVO X1, X11
-	PUNPCKHBW X5, X11
-	MOVO X2, X12
-	PUNPCKLBW X6, X12
-	MOVO X2, X13
-	PUNPCKHBW X6, X13
-	MOVO X3, X14
-	PUNPCKLBW X7, X14
-	MOVO X3, X15
-	PUNPCKHBW X7, X15
-	MOVO X8, X0
-	PUNPCKLBW X12, X0
-	MOVO X8, X1
-	PUNPCKHBW X12, X1
-	MOVO X9, X2
-	PUNPCKLBW X13, X2
-	MOVO X9, X3
-	PUNPCKHBW X13, X3
-	MOVO X10, X4
-	PUNPCKLBW X14, X4
-	MOVO X10, X5
-	PUNPCKHBW X14, X5
-	MOVO X11, X6
-	PUNPCKLBW X15, X6
-	MOVO X11, X7
-	PUNPCKHBW X15, X7
-	MOVO X0, X8
-	PUNPCKLBW X4, X8
-	MOVO X0, X9
-	PUNPCKHBW X4, X9
-	MOVO X1, X10
-	PUNPCKLBW X5, X10
-	MOVO X1, X11
-	PUNPCKHBW X5, X11
-	MOVO X2, X12
-	PUNPCKLBW X6, X12
-	MOVO X2, X13
-	PUNPCKHBW X6, X13
-	MOVO X3, X14
-	PUNPCKLBW X7, X14
-	MOVO X3, X15
-	PUNPCKHBW X7, X15
-	MOVO X8, X0
-	PUNPCKLBW X12, X0
-	MOVO X8, X1
-	PUNPCKHBW X12, X1
-	MOVO X9, X2
-	PUNPCKLBW X13, X2
-	MOVO X9, X3
-	PUNPCKHBW X13, X3
-	MOVO X10, X4
-	PUNPCKLBW X14, X4
-	MOVO X10, X5
-	PUNPCKHBW X14, X5
-	MOVO X11, X6
-	PUNPCKLBW X15, X6
-	MOVO X11, X7
-	PUNPCKHBW X15, X7
-	MOVOU X0, (DI)
-	MOVOU X1, (DI)(BX*1)
-	MOVOU X2, (DI)(BX*2)
-	MOVOU X3, (DI)(DX*1)
-	MOVOU X4, (DI)(BX*4)
-	MOVOU X5, (DI)(R8*1)
-	MOVOU X6, (DI)(R9*1)
-	MOVOU X7, (DI)(R10*1)
+	ZIPA
+	ZIPB
+	ZIPA
+	ZIPB
+	STOREROWS8
 	ADDQ $128, SI
 	ADDQ $16, DI
 	DECQ CX
@@ -134,73 +54,14 @@ bs8done:
 
 // func bitunshuffle8SSE2(dst, src *byte, n, groups int)
 TEXT ·bitunshuffle8SSE2(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ n+16(FP), BX
-	MOVQ groups+24(FP), CX
-	LEAQ (BX)(BX*2), DX
-	LEAQ (BX)(BX*4), R8
-	LEAQ (DX)(DX*1), R9
-	LEAQ (R8)(BX*2), R10
+	ROWS8ARGS
 	TESTQ CX, CX
 	JZ   bu8done
 bu8loop:
-	MOVOU (SI), X0
-	MOVOU (SI)(BX*1), X1
-	MOVOU (SI)(BX*2), X2
-	MOVOU (SI)(DX*1), X3
-	MOVOU (SI)(BX*4), X4
-	MOVOU (SI)(R8*1), X5
-	MOVOU (SI)(R9*1), X6
-	MOVOU (SI)(R10*1), X7
-	MOVO X0, X8
-	PUNPCKLBW X4, X8
-	MOVO X0, X9
-	PUNPCKHBW X4, X9
-	MOVO X1, X10
-	PUNPCKLBW X5, X10
-	MOVO X1, X11
-	PUNPCKHBW X5, X11
-	MOVO X2, X12
-	PUNPCKLBW X6, X12
-	MOVO X2, X13
-	PUNPCKHBW X6, X13
-	MOVO X3, X14
-	PUNPCKLBW X7, X14
-	MOVO X3, X15
-	PUNPCKHBW X7, X15
-	MOVO X8, X0
-	PUNPCKLBW X12, X0
-	MOVO X8, X1
-	PUNPCKHBW X12, X1
-	MOVO X9, X2
-	PUNPCKLBW X13, X2
-	MOVO X9, X3
-	PUNPCKHBW X13, X3
-	MOVO X10, X4
-	PUNPCKLBW X14, X4
-	MOVO X10, X5
-	PUNPCKHBW X14, X5
-	MOVO X11, X6
-	PUNPCKLBW X15, X6
-	MOVO X11, X7
-	PUNPCKHBW X15, X7
-	MOVO X0, X8
-	PUNPCKLBW X4, X8
-	MOVO X0, X9
-	PUNPCKHBW X4, X9
-	MOVO X1, X10
-	PUNPCKLBW X5, X10
-	MOVO X1, X11
-	PUNPCKHBW X5, X11
-	MOVO X2, X12
-	PUNPCKLBW X6, X12
-	MOVO X2, X13
-	PUNPCKHBW X6, X13
-	MOVO X3, X14
-	PUNPCKLBW X7, X14
-	MOVO X3, X15
-	PUNPCKHBW X7, X15
+	LOADROWS8
+	ZIPA
+	ZIPB
+	ZIPA
 	MOVO X8, X0
 	MOVO X9, X1
 	MOVO X10, X2
@@ -238,14 +99,7 @@ bu8done:
 
 // func bitshuffle8AVX2(dst, src *byte, n, groups int)
 TEXT ·bitshuffle8AVX2(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ n+16(FP), BX
-	MOVQ groups+24(FP), CX
-	LEAQ (BX)(BX*2), DX
-	LEAQ (BX)(BX*4), R8
-	LEAQ (DX)(DX*1), R9
-	LEAQ (R8)(BX*2), R10
+	ROWS8ARGS
 	TESTQ CX, CX
 	JZ   bs8ydone
 bs8yloop:
@@ -312,14 +166,7 @@ bs8ydone:
 
 // func bitunshuffle8AVX2(dst, src *byte, n, groups int)
 TEXT ·bitunshuffle8AVX2(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ n+16(FP), BX
-	MOVQ groups+24(FP), CX
-	LEAQ (BX)(BX*2), DX
-	LEAQ (BX)(BX*4), R8
-	LEAQ (DX)(DX*1), R9
-	LEAQ (R8)(BX*2), R10
+	ROWS8ARGS
 	TESTQ CX, CX
 	JZ   bu8ydone
 bu8yloop:
@@ -387,14 +234,7 @@ GLOBL bitident<>(SB), RODATA|NOPTR, $8
 
 // func bitshuffle8GFNI(dst, src *byte, n, groups int)
 TEXT ·bitshuffle8GFNI(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ n+16(FP), BX
-	MOVQ groups+24(FP), CX
-	LEAQ (BX)(BX*2), DX
-	LEAQ (BX)(BX*4), R8
-	LEAQ (DX)(DX*1), R9
-	LEAQ (R8)(BX*2), R10
+	ROWS8ARGS
 	TESTQ CX, CX
 	JZ   bs8gdone
 bs8gloop:
@@ -465,14 +305,7 @@ bs8gdone:
 
 // func bitunshuffle8GFNI(dst, src *byte, n, groups int)
 TEXT ·bitunshuffle8GFNI(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ n+16(FP), BX
-	MOVQ groups+24(FP), CX
-	LEAQ (BX)(BX*2), DX
-	LEAQ (BX)(BX*4), R8
-	LEAQ (DX)(DX*1), R9
-	LEAQ (R8)(BX*2), R10
+	ROWS8ARGS
 	TESTQ CX, CX
 	JZ   bu8gdone
 bu8gloop:

@@ -207,13 +207,7 @@ const progressThreshold = 16 << 20
 // blpkOpenInput opens compress's input ("-" spools stdin) and logs its
 // size and chunking as pack_file_to_file and calculate_nchunks do.
 func blpkOpenInput(env *Env, log *blpkLog, in string, chunkSize int64) (*os.File, int64, int, bool) {
-	var src *os.File
-	var err error
-	if in == "-" {
-		src, err = spoolStdin(env)
-	} else {
-		src, err = os.Open(in)
-	}
+	src, err := openBlpkInput(env, in)
 	if err != nil {
 		return nil, 0, log.error(1, "%v", err), false
 	}
@@ -516,13 +510,7 @@ func blpkAppend(env *Env, log *blpkLog, a *blpkArgs) int {
 	if !ok {
 		return code
 	}
-	var src *os.File
-	var err error
-	if newFile == "-" {
-		src, err = spoolStdin(env)
-	} else {
-		src, err = os.Open(newFile)
-	}
+	src, err := openBlpkInput(env, newFile)
 	if err != nil {
 		return log.error(1, "%v", err)
 	}
@@ -689,4 +677,13 @@ func blpkMetaHeaderText(mh *bloscpack.MetaHeader) string {
 	fmt.Fprintf(&b, "    meta_codec: '%s'\n    meta_level: %d\n    meta_size: %s\n", mh.Codec, mh.Level, bytesAttr(int64(mh.Size)))
 	fmt.Fprintf(&b, "    max_meta_size: %s\n    meta_comp_size: %s\n    user_codec: %s", bytesAttr(int64(mh.MaxSize)), bytesAttr(int64(mh.CompSize)), bloscpack.PyBytesRepr([]byte(mh.UserCodec)))
 	return b.String()
+}
+
+// openBlpkInput opens an input file, or spools stdin for "-" so that the
+// input has a size and can be read at any offset.
+func openBlpkInput(env *Env, name string) (*os.File, error) {
+	if name == "-" {
+		return spoolStdin(env)
+	}
+	return os.Open(name)
 }
